@@ -1,0 +1,5 @@
+"""``python -m otvet``."""
+
+from otvet.cli.app import run
+
+run()

@@ -1,0 +1,5 @@
+"""``python -m otvet.cli``."""
+
+from otvet.cli.app import run
+
+run()

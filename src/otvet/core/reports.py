@@ -1,0 +1,58 @@
+"""Writing and reading assessment reports on behalf of the shells."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from otvet.catalog import load_catalog
+from otvet.model import Assessment, InputError, Location
+from otvet.reports import formats, reporter
+from otvet.reports.json_report import assessment_schema, loads
+from otvet.safeio import load_json
+
+
+def report_formats() -> tuple[str, ...]:
+    """Report format names the CLI accepts."""
+    return formats()
+
+
+def slug(text: str) -> str:
+    """A file-name-safe slug."""
+    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-.").lower() or "product"
+
+
+def report_basename(assessment: Assessment) -> str:
+    """Base file name of an assessment's reports, e.g. ``northwind-nw-rtu-500-3.2.1-standard``."""
+    p = assessment.product
+    return slug(f"{p.vendor} {p.product} {p.version} {assessment.profile_id}")
+
+
+def write_reports(assessment: Assessment, out_dir: Path, names: Iterable[str]) -> list[Path]:
+    """Render the assessment in each format into ``out_dir``; returns the written files."""
+    catalog = load_catalog()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    base = report_basename(assessment)
+    for name in names:
+        try:
+            chosen = reporter(name)
+        except KeyError:
+            raise InputError(f"unknown report format {name!r} (known: {', '.join(formats())})") from None
+        target = out_dir / f"{base}{chosen.extension}"
+        target.write_bytes(chosen.render(assessment, catalog))
+        written.append(target)
+    return written
+
+
+def read_assessment(path: Path) -> Assessment:
+    """Read an assessment JSON file written by ``otvet assess``."""
+    if not path.is_file():
+        raise InputError("no such file", Location(str(path)))
+    return loads(load_json(path), str(path))
+
+
+def published_schema() -> dict[str, object]:
+    """The JSON Schema of assessment reports (``docs/assessment.schema.json``)."""
+    return assessment_schema()

@@ -1,0 +1,1 @@
+"""Gentle lab probe of a device under test, with enforced connection and packet budgets."""

@@ -1,0 +1,22 @@
+"""The one explicit table of report formats. A new format is one module plus one line here."""
+
+from __future__ import annotations
+
+from otvet.reports.html_report import HtmlReporter
+from otvet.reports.interface import Reporter
+from otvet.reports.json_report import JsonReporter
+
+REPORTERS: dict[str, type[Reporter]] = {
+    JsonReporter.format: JsonReporter,
+    HtmlReporter.format: HtmlReporter,
+}
+
+
+def reporter(name: str) -> Reporter:
+    """A reporter by format name; ``KeyError`` if unknown."""
+    return REPORTERS[name]()
+
+
+def formats() -> tuple[str, ...]:
+    """Known report format names."""
+    return tuple(REPORTERS)

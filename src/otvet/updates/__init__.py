@@ -1,0 +1,1 @@
+"""Update intake: offline verification of vendor update packages and the approval workflow."""
