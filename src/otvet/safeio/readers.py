@@ -124,10 +124,11 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event: Any = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML is untyped
+        mark = getattr(event, "start_mark", None)
+        line = mark.line + 1 if mark is not None else "?"
         if isinstance(event, yaml.AliasEvent):
-            raise yaml.YAMLError(f"aliases are not allowed (line {event.start_mark.line + 1})")
+            raise yaml.YAMLError(f"aliases are not allowed (line {line})")
         if getattr(event, "anchor", None):
-            line = event.start_mark.line + 1 if event.start_mark else "?"
             raise yaml.YAMLError(f"anchors are not allowed (line {line})")
         return super().compose_node(parent, index)
 
