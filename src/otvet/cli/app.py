@@ -11,8 +11,8 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 from otvet import __version__
 from otvet.cli import assess, catalog, questionnaire
@@ -64,14 +64,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         result = command.main(args=args, prog_name="otvet", standalone_mode=False)
-    except click.exceptions.UsageError as exc:
-        exc.show()
-        return ExitCode.INPUT_ERROR
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("[red]aborted[/]")
         return ExitCode.INPUT_ERROR
-    except click.ClickException as exc:
-        exc.show()
+    except TyperException as exc:  # usage errors: missing or bad arguments and options
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(f"[red]error:[/] {escape(str(exc))}")
         return ExitCode.INPUT_ERROR
     except VerificationError as exc:
         err.print(f"[red]verification failed:[/] {escape(exc.diagnostics())}")

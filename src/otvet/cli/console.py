@@ -14,7 +14,7 @@ from rich.progress import (
 )
 
 out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class RichProgress:

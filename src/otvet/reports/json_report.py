@@ -30,8 +30,11 @@ def dumps(assessment: Assessment) -> str:
 def assessment_schema() -> dict[str, Any]:
     """The published JSON Schema of assessment reports."""
     schema = json_schema(Assessment, title="otvet assessment", schema_id=SCHEMA_ID)
-    schema["properties"] = {"$schema": {"type": "string"}, **schema["properties"]}
-    return schema
+    root = schema["$defs"].pop("Assessment")
+    schema.pop("$ref")
+    root["properties"] = {"$schema": {"type": "string"}, **root["properties"]}
+    defs = schema.pop("$defs")
+    return {**schema, **root, "$defs": defs}
 
 
 def loads(data: Any, display: str) -> Assessment:

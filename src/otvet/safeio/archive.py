@@ -150,9 +150,9 @@ def materialise_zip(
             if isinstance(checked, str):
                 refuse(f"refused: {checked}")
                 continue
-            mode = info.external_attr >> 16
-            if info.create_system == 3 and mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-                kind = "symbolic link" if stat.S_ISLNK(mode) else "special file"
+            file_type = stat.S_IFMT(info.external_attr >> 16)
+            if info.create_system == 3 and file_type and file_type not in (stat.S_IFREG, stat.S_IFDIR):
+                kind = "symbolic link" if file_type == stat.S_IFLNK else "special file"
                 refuse(f"refused: {kind} (links and devices are never followed or created)")
                 continue
             if info.is_dir():

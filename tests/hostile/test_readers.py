@@ -1,0 +1,85 @@
+"""Hostile documents against the bounded readers: entity bombs, deep nesting, bad bytes."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from otvet.model import FormatError, LimitExceeded
+from otvet.safeio import Limits, parse_json, parse_xml, parse_yaml
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<bom xmlns="http://cyclonedx.org/schema/bom/1.5">&lol3;</bom>"""
+
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE bom [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<bom xmlns="http://cyclonedx.org/schema/bom/1.5">&xxe;</bom>"""
+
+YAML_BOMB = """a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+"""
+
+
+@pytest.mark.parametrize(
+    "document", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["billion-laughs", "external-entity"]
+)
+def test_xml_with_dtd_or_entities_is_refused(document: bytes) -> None:
+    with pytest.raises(FormatError, match="refused for safety"):
+        parse_xml(document, "evil.xml")
+
+
+def test_malformed_xml_names_line_and_column() -> None:
+    with pytest.raises(FormatError) as info:
+        parse_xml(b"<bom>\n  <components>\n</bom>", "broken.xml")
+    assert info.value.location is not None
+    assert info.value.location.where is not None and info.value.location.where.startswith("line 3")
+
+
+def test_yaml_aliases_are_refused() -> None:
+    with pytest.raises(FormatError, match="not allowed"):
+        parse_yaml(YAML_BOMB, "bomb.yaml")
+
+
+def test_yaml_python_tags_are_refused() -> None:
+    with pytest.raises(FormatError):
+        parse_yaml("!!python/object/apply:os.system ['true']", "evil.yaml")
+
+
+def test_deep_json_is_refused() -> None:
+    with pytest.raises(LimitExceeded):
+        parse_json("[" * 100_000 + "]" * 100_000, "deep.json")
+    with pytest.raises(LimitExceeded, match="deeper than 10"):
+        parse_json("[" * 20 + "]" * 20, "deep.json", limits=Limits(max_nesting=10))
+
+
+def test_json_nan_is_refused() -> None:
+    with pytest.raises(FormatError):
+        parse_json('{"score": NaN}', "nan.json")
+
+
+def test_json_error_location() -> None:
+    with pytest.raises(FormatError) as info:
+        parse_json('{\n  "a": 1,\n  "b": \n}', "bad.json")
+    assert info.value.location is not None and info.value.location.where == "line 4 column 1"
+
+
+def test_size_limit_applies_before_parsing() -> None:
+    with pytest.raises(LimitExceeded):
+        parse_json(b"[" + b"1," * 600 + b"1]", "big.json", limits=Limits(max_file_bytes=1000))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_readers_never_crash_on_arbitrary_bytes(data: bytes) -> None:
+    for reader in (parse_json, parse_xml, parse_yaml):
+        with contextlib.suppress(FormatError, LimitExceeded):
+            reader(data, "fuzz")
