@@ -43,6 +43,7 @@ contracts: setup
 	$(BIN)/lint-imports
 
 pytest: setup system-deps
+	scripts/services.sh
 	$(BIN)/pytest
 
 test: lint typecheck contracts pytest

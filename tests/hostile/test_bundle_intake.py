@@ -232,3 +232,22 @@ def test_every_artifact_is_hashed_and_listed(tmp_path: Path) -> None:
         "docs/policy.md": hashlib.sha256(b"# Policy\n").hexdigest(),
     }
     assert bundle.find("sbom.json") is not None and bundle.find("sbom.json").kind is ArtifactKind.SBOM  # type: ignore[union-attr]
+
+
+def test_extra_evidence_joins_the_bundle_and_links_are_refused(tmp_path: Path) -> None:
+    source = tmp_path / "bundle"
+    source.mkdir()
+    (source / "sbom.json").write_bytes(SBOM)
+    extra = tmp_path / "probe.json"
+    extra.write_text('{"otvet_probe": 1, "checks": []}', encoding="utf-8")
+    root = tmp_path / "workspace" / "bundle"
+    root.mkdir(parents=True)
+    bundle = build_bundle(source, root, load_catalog(), extra=[extra])
+    added = bundle.find("extra/probe.json")
+    assert added is not None and added.kind is ArtifactKind.PROBE_RESULT
+    link = tmp_path / "link.json"
+    link.symlink_to(extra)
+    other = tmp_path / "workspace2" / "bundle"
+    other.mkdir(parents=True)
+    with pytest.raises(BundleError, match="symbolic link"):
+        build_bundle(source, other, load_catalog(), extra=[link])

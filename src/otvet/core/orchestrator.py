@@ -43,12 +43,16 @@ def assess(
     limits: Limits = DEFAULT_LIMITS,
     options: Mapping[str, str] | None = None,
     progress: Progress = NO_PROGRESS,
+    extra: Sequence[Path] = (),
 ) -> Assessment:
-    """Assess a bundle (directory or zip) under a profile (built-in id or YAML path)."""
+    """Assess a bundle (directory or zip) under a profile (built-in id or YAML path).
+
+    ``extra`` files (a probe result, a verification report) join the bundle under ``extra/``.
+    """
     catalog = load_catalog()
     chosen = load_profile(profile, catalog)
     progress.start("Reading the evidence bundle", None)
-    with open_bundle(bundle_path, catalog, limits=limits) as bundle:
+    with open_bundle(bundle_path, catalog, limits=limits, extra=extra) as bundle:
         progress.finish()
         return assess_bundle(
             bundle, catalog, chosen, now=now, limits=limits, options=options or {}, progress=progress

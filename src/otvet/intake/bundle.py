@@ -7,13 +7,15 @@
 3. Every other file is recognised by content (:mod:`otvet.formats.sniff`). A declared kind
    wins, but a disagreement with the content is reported.
 4. Without a manifest, the product identity comes from a questionnaire's product fields.
+5. Extra evidence files given beside the bundle (``otvet assess --evidence/--probe``) join it
+   under ``extra/``, with the same checks and hashing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from otvet.formats.manifest import MANIFEST_NAMES, Manifest, parse_manifest
@@ -34,14 +36,21 @@ from otvet.model import (
     ProductIdentity,
     Severity,
 )
-from otvet.safeio import DEFAULT_LIMITS, Limits, load_yaml, materialise_directory, materialise_zip
+from otvet.safeio import (
+    DEFAULT_LIMITS,
+    Limits,
+    load_yaml,
+    materialise_directory,
+    materialise_file,
+    materialise_zip,
+)
 
 _GENERIC = {ArtifactKind.UNKNOWN, ArtifactKind.DOCUMENT}
 
 
 @contextlib.contextmanager
 def open_bundle(
-    source: Path, catalog: Catalog, *, limits: Limits = DEFAULT_LIMITS
+    source: Path, catalog: Catalog, *, limits: Limits = DEFAULT_LIMITS, extra: Sequence[Path] = ()
 ) -> Iterator[EvidenceBundle]:
     """Materialise and inventory a bundle; the workspace is removed when the block ends."""
     if not source.exists():
@@ -49,7 +58,7 @@ def open_bundle(
     with tempfile.TemporaryDirectory(prefix="otvet-bundle-") as workspace:
         root = Path(workspace) / "bundle"
         root.mkdir(mode=0o700)
-        yield build_bundle(source, root, catalog, limits=limits)
+        yield build_bundle(source, root, catalog, limits=limits, extra=extra)
 
 
 def _is_zip(path: Path) -> bool:
@@ -58,7 +67,7 @@ def _is_zip(path: Path) -> bool:
 
 
 def build_bundle(
-    source: Path, root: Path, catalog: Catalog, *, limits: Limits = DEFAULT_LIMITS
+    source: Path, root: Path, catalog: Catalog, *, limits: Limits = DEFAULT_LIMITS, extra: Sequence[Path] = ()
 ) -> EvidenceBundle:
     """Materialise ``source`` into the empty directory ``root`` and inventory it."""
     shown = str(source)
@@ -74,6 +83,12 @@ def build_bundle(
         raise BundleError("not a regular file or directory", Location(shown))
     problems = list(materialised.problems)
     files = {f.path: f for f in materialised.files}
+    for index, extra_file in enumerate(extra, start=1):
+        relative = f"extra/{extra_file.name}"
+        if relative in files:
+            relative = f"extra/{index}-{extra_file.name}"
+        copied = materialise_file(extra_file, root, relative, limits=limits)
+        files[copied.path] = copied
 
     manifest: Manifest | None = None
     manifest_path = next((n for n in MANIFEST_NAMES if n in files), None)

@@ -8,6 +8,7 @@ from otvet.safeio.archive import (
     MaterialisedFile,
     check_member_name,
     materialise_directory,
+    materialise_file,
     materialise_zip,
 )
 from otvet.safeio.limits import DEFAULT_LIMITS, Deadline, Limits
@@ -38,6 +39,7 @@ __all__ = [
     "load_xml",
     "load_yaml",
     "materialise_directory",
+    "materialise_file",
     "materialise_zip",
     "parse_json",
     "parse_xml",

@@ -324,3 +324,23 @@ def _copy_file(
             if not ok:
                 target.unlink(missing_ok=True)
     return MaterialisedFile(path="/".join(parts), size=size, sha256=digest.hexdigest())
+
+
+def materialise_file(
+    source: Path, dest: Path, relative: str, *, display: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> MaterialisedFile:
+    """Copy one extra evidence file into the workspace at ``relative`` (links are refused)."""
+    shown = display or str(source)
+    checked = check_member_name(relative, limits)
+    if isinstance(checked, str):
+        raise BundleError(f"refused: {checked}", Location(shown))
+    if source.is_symlink():
+        raise BundleError("refused: symbolic link (give the real file)", Location(shown))
+    if not source.is_file():
+        raise BundleError("no such file", Location(shown))
+    try:
+        return _copy_file(source, dest, checked, limits, 0)
+    except LimitExceeded as exc:
+        raise LimitExceeded(exc.message, Location(shown)) from None
+    except OSError as exc:
+        raise BundleError(f"cannot read: {exc.strerror or exc}", Location(shown)) from exc
