@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.otvet-installed
 SYSSTAMP := $(VENV)/.otvet-system-deps
 EXAMPLE ?= examples/northwind-rtu
+PROFILE ?= strict
 OUT    ?= out
 
 .PHONY: setup system-deps run test lint typecheck contracts pytest sbom clean
@@ -30,7 +31,7 @@ setup: $(STAMP)
 system-deps: $(SYSSTAMP)
 
 run: setup
-	$(BIN)/otvet assess $(EXAMPLE) --output $(OUT) --format html,json --fail-on never
+	$(BIN)/otvet assess $(EXAMPLE) --profile $(PROFILE) --output $(OUT) --format html,json --fail-on never
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

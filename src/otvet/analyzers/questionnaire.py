@@ -6,6 +6,7 @@ observed result on the same criterion outranks them (and is flagged when it disa
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import ClassVar
 
@@ -168,16 +169,25 @@ def _to_result(
     refs = [EvidenceRef.to(artifact, location=answer.location)]
     parts = [f"Vendor answered '{answer.answer.label}' in {artifact.path}"]
     if answer.evidence:
-        cited = bundle.find(answer.evidence.split("#", 1)[0])
-        if cited is not None:
-            refs.append(EvidenceRef.to(cited, note="cited by the vendor"))
-            parts.append(f"citing {cited.path}")
-        elif _looks_like_path(answer.evidence):
-            parts.append(f"citing '{answer.evidence}', which is not in the bundle")
-        else:
+        found, absent = [], []
+        for reference in (r.strip() for r in re.split(r"[;\n]", answer.evidence) if r.strip()):
+            candidate = reference.split()[0].split("#", 1)[0].rstrip(",")
+            cited = bundle.find(candidate)
+            if cited is not None:
+                refs.append(EvidenceRef.to(cited, note="cited by the vendor"))
+                found.append(reference)
+            elif _looks_like_path(candidate):
+                absent.append(reference)
+        if found:
+            parts.append(f"citing {'; '.join(found)}")
+        if absent:
+            parts.append(
+                f"citing {'; '.join(repr(a) for a in absent)}, which {'is' if len(absent) == 1 else 'are'} not in the bundle"
+            )
+        if not found and not absent:
             parts.append(f"citing '{answer.evidence}'")
     if answer.comment:
-        parts.append(f"comment: {answer.comment}")
+        parts.append(f"comment: {answer.comment.rstrip('.')}")
     return result(
         answer.criterion_id,
         _STATUS[answer.answer],

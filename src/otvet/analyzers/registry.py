@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from otvet.analyzers.interface import Analyzer
+from otvet.analyzers.log_sample import LogSampleAnalyzer
 from otvet.analyzers.questionnaire import QuestionnaireAnalyzer
 
-ANALYZERS: tuple[type[Analyzer], ...] = (QuestionnaireAnalyzer,)
+ANALYZERS: tuple[type[Analyzer], ...] = (
+    QuestionnaireAnalyzer,
+    LogSampleAnalyzer,
+)
 """Every analyzer, in the order they run."""
 
 
