@@ -5,10 +5,12 @@ from __future__ import annotations
 from otvet.reports.html_report import HtmlReporter
 from otvet.reports.interface import Reporter
 from otvet.reports.json_report import JsonReporter
+from otvet.reports.oscal_results import OscalReporter
 
 REPORTERS: dict[str, type[Reporter]] = {
     JsonReporter.format: JsonReporter,
     HtmlReporter.format: HtmlReporter,
+    OscalReporter.format: OscalReporter,
 }
 
 
