@@ -15,7 +15,7 @@ import typer
 from typer.exceptions import TyperException
 
 from otvet import __version__
-from otvet.cli import assess, catalog, compare, questionnaire, report
+from otvet.cli import assess, catalog, compare, questionnaire, report, rfp
 from otvet.cli.console import err
 from otvet.cli.exit_codes import ExitCode
 from otvet.model import InputError, OtvetError, VerificationError
@@ -32,6 +32,7 @@ COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("assess", assess.assess),
     ("compare", compare.compare),
     ("report", report.report),
+    ("rfp", rfp.rfp),
 )
 """Top-level commands: (name, function)."""
 

@@ -123,3 +123,8 @@ def export_oscal(
 
 def _dump(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def slug_of(text: str) -> str:
+    """A file-name-safe form of a profile id."""
+    return profile_filename(text).removesuffix(".profile.oscal.json")

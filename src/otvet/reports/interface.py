@@ -6,6 +6,7 @@ from typing import ClassVar, Protocol
 
 from otvet.model import Assessment, Catalog, ConfigurationError
 from otvet.model.comparison import Comparison
+from otvet.model.rfp import RfpDocument
 
 
 class Reporter(Protocol):
@@ -36,5 +37,17 @@ class ComparisonReporter(Protocol):
     extension: ClassVar[str]
 
     def render(self, comparison: Comparison, catalog: Catalog) -> bytes:
+        """The complete file content."""
+        ...
+
+
+class RfpWriter(Protocol):
+    """Renders procurement requirements as bytes of one format."""
+
+    format: ClassVar[str]
+    """Format name: ``docx``, ``md``."""
+    extension: ClassVar[str]
+
+    def render(self, document: RfpDocument) -> bytes:
         """The complete file content."""
         ...
