@@ -169,3 +169,15 @@ def test_hostile_product_names_are_escaped_and_not_formulas(
     header_cell = book["Summary"]["B1"]
     assert header_cell.data_type == "s" and "HYPERLINK" in str(header_cell.value)
     assert all(cell.data_type != "f" for row in book["Summary"].iter_rows() for cell in row)
+
+
+def test_cli_compare(example_json: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from otvet.cli.app import main
+
+    assert main(["compare", *map(str, example_json), "--output", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["comparison.html", "comparison.xlsx"]
+    printed = capsys.readouterr().out
+    assert "Decisive differences" in printed
+    assert main(["compare", str(example_json[0]), "--output", str(tmp_path)]) == 2
+    assert "2 to 10" in capsys.readouterr().err
+    assert main(["compare", *map(str, example_json), "--format", "pdf", "--output", str(tmp_path)]) == 2
