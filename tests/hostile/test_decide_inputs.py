@@ -64,7 +64,7 @@ def test_unknown_criteria_are_refused(example_json: list[Path], tmp_path: Path) 
     data["outcomes"][0]["criterion_id"] = "SBD-99.99"
     forged = tmp_path / "forged.json"
     forged.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(InputError, match="SBD-99.99"):
+    with pytest.raises(InputError, match=r"SBD-99\.99"):
         compare_files([example_json[1], forged])
 
 
