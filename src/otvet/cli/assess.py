@@ -45,7 +45,10 @@ def assess(
     ] = "standard",
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the reports.")] = Path("out"),
     formats: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated report formats.")
+        str,
+        typer.Option(
+            "--format", "-f", help="Comma-separated report formats: html, json, xlsx, csv, oscal, pdf."
+        ),
     ] = "html,json",
     fail_on: Annotated[
         str, typer.Option(help="Exit with code 1 when blockers are found ('blockers') or never ('never').")
