@@ -1,5 +1,5 @@
 # otvet: two commands on a fresh machine.
-#   make run   set up, assess the bundled example product, write out/ (HTML + JSON) and print a summary
+#   make run   set up, assess the bundled example product, write out/ (HTML + JSON, PDF when Chromium is there) and print a summary
 #   make test  set up and run the whole suite (lint, types, layer contracts, tests)
 PYTHON ?= python3
 VENV   := .venv
@@ -31,7 +31,7 @@ setup: $(STAMP)
 system-deps: $(SYSSTAMP)
 
 run: setup
-	$(BIN)/otvet assess $(EXAMPLE) --profile $(PROFILE) --output $(OUT) --format html,json --fail-on never
+	$(BIN)/otvet assess $(EXAMPLE) --profile $(PROFILE) --output $(OUT) --format html,json,pdf --fail-on never
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from otvet.cli.console import RichProgress, err, out
@@ -44,7 +45,10 @@ def assess(
     ] = "standard",
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the reports.")] = Path("out"),
     formats: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated report formats.")
+        str,
+        typer.Option(
+            "--format", "-f", help="Comma-separated report formats: html, json, xlsx, csv, oscal, pdf."
+        ),
     ] = "html,json",
     fail_on: Annotated[
         str, typer.Option(help="Exit with code 1 when blockers are found ('blockers') or never ('never').")
@@ -79,11 +83,14 @@ def assess(
             bundle, profile=profile, now=moment, options=_parse_options(option or []), progress=progress
         )
         progress.start("Writing reports", len(names))
-        written = write_reports(assessment, output, names)
+        notes: list[str] = []
+        written = write_reports(assessment, output, names, notes=notes)
         progress.finish()
     print_summary(assessment)
     for path in written:
         out.print(f"[bold]wrote[/] {path}")
+    for note in notes:
+        err.print(f"[yellow]note:[/] {escape(note)}")
     if assessment.blockers and fail_on == "blockers":
         err.print(
             f"[red]{len(assessment.blockers)} blocker(s) found[/] (exit code {ExitCode.FINDINGS.value}; use --fail-on never to ignore)"

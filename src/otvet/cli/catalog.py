@@ -10,7 +10,14 @@ import typer
 from rich.table import Table
 
 from otvet.cli.console import out
-from otvet.core.catalog import MAPPING_NAMES, builtin_profiles, catalog_as_yaml, load_catalog, load_profile
+from otvet.core.catalog import (
+    MAPPING_NAMES,
+    builtin_profiles,
+    catalog_as_yaml,
+    export_oscal,
+    load_catalog,
+    load_profile,
+)
 from otvet.model import InputError
 from otvet.model.serialize import to_jsonable
 
@@ -94,15 +101,28 @@ def profiles() -> None:
 
 @app.command("export")
 def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="yaml or json.")] = "yaml",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="yaml, json or oscal.")] = "yaml",
     profile: Annotated[
         str | None, typer.Option("--profile", "-p", help="Only the criteria of this profile.")
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write (default: stdout). For oscal, a directory receives the catalog, "
+            "the profiles and the crosswalks (mapping collection).",
+        ),
     ] = None,
 ) -> None:
-    """Export the catalog (or one profile's criteria)."""
+    """Export the catalog (or one profile's criteria); OSCAL: catalog, profiles and crosswalks."""
+    if fmt == "oscal":
+        text, written = export_oscal(output, profile)
+        if text is not None:
+            out.print(text, end="", markup=False, soft_wrap=True)
+        for path in written:
+            out.print(f"[bold]wrote[/] {path}")
+        return
     catalog = load_catalog()
     chosen = load_profile(profile, catalog) if profile else None
     if fmt == "yaml":
@@ -113,9 +133,9 @@ def export(
             data["criteria"] = [c for c in data["criteria"] if c["id"] in chosen.criteria]
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
-        raise InputError(f"unknown catalog export format {fmt!r} (yaml, json)")
+        raise InputError(f"unknown catalog export format {fmt!r} (yaml, json, oscal)")
     if output:
         output.write_text(text, encoding="utf-8")
         out.print(f"[bold]wrote[/] {output}")
     else:
-        out.print(text, end="", markup=False)
+        out.print(text, end="", markup=False, soft_wrap=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 from otvet.catalog import load_catalog
 from otvet.model import Assessment, InputError, Location
 from otvet.reports import formats, reporter
+from otvet.reports.interface import ReportUnavailable
 from otvet.reports.json_report import assessment_schema, loads
 from otvet.safeio import load_json
 
@@ -29,19 +30,34 @@ def report_basename(assessment: Assessment) -> str:
     return slug(f"{p.vendor} {p.product} {p.version} {assessment.profile_id}")
 
 
-def write_reports(assessment: Assessment, out_dir: Path, names: Iterable[str]) -> list[Path]:
-    """Render the assessment in each format into ``out_dir``; returns the written files."""
+def write_reports(
+    assessment: Assessment, out_dir: Path, names: Iterable[str], *, notes: list[str] | None = None
+) -> list[Path]:
+    """Render the assessment in each format into ``out_dir``; returns the written files.
+
+    A format this machine cannot produce (PDF without Chromium) raises, unless ``notes`` is
+    given: then the reason is appended to it and the other formats are still written.
+    """
     catalog = load_catalog()
+    chosen = []
+    for name in names:
+        try:
+            chosen.append(reporter(name))
+        except KeyError:
+            raise InputError(f"unknown report format {name!r} (known: {', '.join(formats())})") from None
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     base = report_basename(assessment)
-    for name in names:
+    for format_reporter in chosen:
+        target = out_dir / f"{base}{format_reporter.extension}"
         try:
-            chosen = reporter(name)
-        except KeyError:
-            raise InputError(f"unknown report format {name!r} (known: {', '.join(formats())})") from None
-        target = out_dir / f"{base}{chosen.extension}"
-        target.write_bytes(chosen.render(assessment, catalog))
+            content = format_reporter.render(assessment, catalog)
+        except ReportUnavailable as exc:
+            if notes is None:
+                raise
+            notes.append(f"{format_reporter.format}: skipped: {exc}")
+            continue
+        target.write_bytes(content)
         written.append(target)
     return written
 

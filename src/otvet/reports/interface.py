@@ -1,10 +1,12 @@
-"""The report interface: turn an assessment into a file of one format."""
+"""The report interfaces: turn an assessment (or a comparison of several) into a file of one format."""
 
 from __future__ import annotations
 
 from typing import ClassVar, Protocol
 
-from otvet.model import Assessment, Catalog
+from otvet.model import Assessment, Catalog, ConfigurationError
+from otvet.model.comparison import Comparison
+from otvet.model.rfp import RfpDocument
 
 
 class Reporter(Protocol):
@@ -16,5 +18,36 @@ class Reporter(Protocol):
     """File extension including the dot."""
 
     def render(self, assessment: Assessment, catalog: Catalog) -> bytes:
+        """The complete file content."""
+        ...
+
+
+class ReportUnavailable(ConfigurationError):
+    """A format cannot be produced on this machine (e.g. PDF without Chromium).
+
+    Writers of several formats report it as a note and go on with the others.
+    """
+
+
+class ComparisonReporter(Protocol):
+    """Renders a side-by-side comparison of assessments as bytes of one format."""
+
+    format: ClassVar[str]
+    """Format name: ``html``, ``xlsx``."""
+    extension: ClassVar[str]
+
+    def render(self, comparison: Comparison, catalog: Catalog) -> bytes:
+        """The complete file content."""
+        ...
+
+
+class RfpWriter(Protocol):
+    """Renders procurement requirements as bytes of one format."""
+
+    format: ClassVar[str]
+    """Format name: ``docx``, ``md``."""
+    extension: ClassVar[str]
+
+    def render(self, document: RfpDocument) -> bytes:
         """The complete file content."""
         ...
