@@ -66,6 +66,7 @@ def _fold(text: str) -> str:
             text = text.encode("latin-1").decode("utf-8")
         except (UnicodeEncodeError, UnicodeDecodeError):
             pass
+    text = re.sub("[\u2122\u00ae\u00a9]", " ", text)  # ™ ® © are marks, not name parts
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
