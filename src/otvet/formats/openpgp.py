@@ -21,7 +21,7 @@ from pathlib import Path
 from otvet.model.errors import ConfigurationError, InputError, Location
 
 _ARMOR = re.compile(
-    r"-----BEGIN PGP PUBLIC KEY BLOCK-----\r?\n(.*?)\r?\n\r?\n(.*?)-----END PGP PUBLIC KEY BLOCK-----", re.S
+    r"-----BEGIN PGP PUBLIC KEY BLOCK-----\n((?:[A-Za-z-]+: [^\n]*\n)*)\n(.*?)-----END PGP PUBLIC KEY BLOCK-----", re.S
 )
 
 
