@@ -17,7 +17,9 @@ from pathlib import Path
 import defusedxml.ElementTree as DefusedET
 
 NS = "{http://cwe.mitre.org/cwe-7}"
-OUT = Path(__file__).resolve().parent.parent / "src" / "otvet" / "formats" / "csaf" / "data" / "cwe-names.json"
+OUT = (
+    Path(__file__).resolve().parent.parent / "src" / "otvet" / "formats" / "csaf" / "data" / "cwe-names.json"
+)
 
 
 def main() -> None:

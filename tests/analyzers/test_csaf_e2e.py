@@ -36,7 +36,9 @@ def test_northwind(examples: Path) -> None:
 
 
 def test_kestrel(examples: Path) -> None:
-    a = assess(examples / "kestrel-plc", profile="strict", now=NOW, options={"planned_service_life_years": "15"})
+    a = assess(
+        examples / "kestrel-plc", profile="strict", now=NOW, options={"planned_service_life_years": "15"}
+    )
     rows = a.sections[[s.id for s in a.sections].index("csaf-advisories")].data["statements"]
     statuses = {(r["cve"], r["status"]) for r in rows}
     assert ("CVE-2024-6387", "known_not_affected") in statuses

@@ -59,18 +59,27 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
             check=True, env=env, capture_output=True,
         )  # fmt: skip
         key = work / f"{name}.asc"
-        key.write_bytes(subprocess.run(["gpg", "--armor", "--export"], check=True, env=env, capture_output=True).stdout)
+        key.write_bytes(
+            subprocess.run(["gpg", "--armor", "--export"], check=True, env=env, capture_output=True).stdout
+        )
         keys.append(key)
     plain = work / "security.txt"
     plain.write_text(VALID, encoding="utf-8")
     env = {**os.environ, "GNUPGHOME": str(work / "signer")}
-    subprocess.run(["gpg", "--batch", "--yes", "--clearsign", "-o", str(work / "signed.txt"), str(plain)], check=True, env=env, capture_output=True)
+    subprocess.run(
+        ["gpg", "--batch", "--yes", "--clearsign", "-o", str(work / "signed.txt"), str(plain)],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
     return work / "signed.txt", keys[0], keys[1]
 
 
 def test_signed_with_trusted_key(signed: tuple[Path, Path, Path]) -> None:
     path, key, _ = signed
-    txt = parse_security_txt(path.read_text(encoding="utf-8"), now=NOW, keyring=keyring_from([key]), source=path)
+    txt = parse_security_txt(
+        path.read_text(encoding="utf-8"), now=NOW, keyring=keyring_from([key]), source=path
+    )
     assert txt.signed and txt.signature is not None
     assert txt.signature.status is SignatureStatus.VALID
     assert txt.values("Contact") == ["mailto:psirt@example.org"] and txt.errors == []
@@ -78,15 +87,22 @@ def test_signed_with_trusted_key(signed: tuple[Path, Path, Path]) -> None:
 
 def test_signed_without_trusted_key(signed: tuple[Path, Path, Path]) -> None:
     path, _, other = signed
-    untrusted = parse_security_txt(path.read_text(encoding="utf-8"), now=NOW, keyring=keyring_from([other]), source=path)
+    untrusted = parse_security_txt(
+        path.read_text(encoding="utf-8"), now=NOW, keyring=keyring_from([other]), source=path
+    )
     assert untrusted.signature is not None and untrusted.signature.status is SignatureStatus.NO_TRUSTED_KEY
     none = parse_security_txt(path.read_text(encoding="utf-8"), now=NOW)
-    assert none.signature is not None and none.signature.detail == "signed, signature not verified: no trusted key"
+    assert (
+        none.signature is not None
+        and none.signature.detail == "signed, signature not verified: no trusted key"
+    )
 
 
 def test_tampered_signed_file_is_bad(signed: tuple[Path, Path, Path], tmp_path: Path) -> None:
     path, key, _ = signed
     tampered = tmp_path / "security.txt"
     tampered.write_text(path.read_text(encoding="utf-8").replace("psirt@", "attacker@"), encoding="utf-8")
-    txt = parse_security_txt(tampered.read_text(encoding="utf-8"), now=NOW, keyring=keyring_from([key]), source=tampered)
+    txt = parse_security_txt(
+        tampered.read_text(encoding="utf-8"), now=NOW, keyring=keyring_from([key]), source=tampered
+    )
     assert txt.signature is not None and txt.signature.status is SignatureStatus.BAD

@@ -79,10 +79,21 @@ class CsafAnalyzer:
                 continue
             validation = validate_document(doc, artifact.path, optional=False)
             for issue in validation.errors[:_MAX_PROBLEMS_PER_FILE]:
-                problems.append(Problem(artifact.path, f"[CSAF {issue.test_id}] {issue.message}", issue.pointer or "/", source=self.id))
+                problems.append(
+                    Problem(
+                        artifact.path,
+                        f"[CSAF {issue.test_id}] {issue.message}",
+                        issue.pointer or "/",
+                        source=self.id,
+                    )
+                )
             if len(validation.errors) > _MAX_PROBLEMS_PER_FILE:
                 problems.append(
-                    Problem(artifact.path, f"{len(validation.errors) - _MAX_PROBLEMS_PER_FILE} further CSAF errors not listed", source=self.id)
+                    Problem(
+                        artifact.path,
+                        f"{len(validation.errors) - _MAX_PROBLEMS_PER_FILE} further CSAF errors not listed",
+                        source=self.id,
+                    )
                 )
             matches = tuple(resolve(resolve_products(doc), bundle.product, components))
             record = extract_advisory(doc, artifact.path)
@@ -90,7 +101,11 @@ class CsafAnalyzer:
         if not advisories and not unreadable:
             return AnalyzerOutput(problems=tuple(problems))
         results = self._verdicts(bundle, ctx, advisories, providers, unreadable)
-        return AnalyzerOutput(results=tuple(results), sections=(_section(bundle, advisories, self.id),), problems=tuple(problems))
+        return AnalyzerOutput(
+            results=tuple(results),
+            sections=(_section(bundle, advisories, self.id),),
+            problems=tuple(problems),
+        )
 
     def _verdicts(
         self,
@@ -106,7 +121,15 @@ class CsafAnalyzer:
         out: list[CriterionResult] = []
         # SBD-11.06: machine-readable CSAF advisories, automatically retrievable.
         if not advisories:
-            out.append(result("SBD-11.06", Status.NOT_EVIDENCED, Basis.NONE, f"The CSAF documents could not be read: {', '.join(unreadable)}.", self.id))
+            out.append(
+                result(
+                    "SBD-11.06",
+                    Status.NOT_EVIDENCED,
+                    Basis.NONE,
+                    f"The CSAF documents could not be read: {', '.join(unreadable)}.",
+                    self.id,
+                )
+            )
         elif invalid and not valid:
             out.append(
                 result(
@@ -122,7 +145,16 @@ class CsafAnalyzer:
             announced = _announced_provider(bundle, ctx)
             counts = f"{len(valid)} of {len(advisories)} CSAF documents are valid (schema and CSAF 2.0 mandatory tests)"
             if providers:
-                out.append(result("SBD-11.06", Status.MET, Basis.VERIFIED, f"{counts}; provider metadata {providers[0].path} is in the bundle.", self.id, refs))
+                out.append(
+                    result(
+                        "SBD-11.06",
+                        Status.MET,
+                        Basis.VERIFIED,
+                        f"{counts}; provider metadata {providers[0].path} is in the bundle.",
+                        self.id,
+                        refs,
+                    )
+                )
             elif announced:
                 out.append(
                     result(
@@ -149,7 +181,9 @@ class CsafAnalyzer:
         # SBD-11.09: CVE identifiers.
         if vulns:
             with_cve = sum(1 for _, v in vulns if v.cve)
-            status = Status.MET if with_cve == len(vulns) else Status.PARTIALLY_MET if with_cve else Status.NOT_MET
+            status = (
+                Status.MET if with_cve == len(vulns) else Status.PARTIALLY_MET if with_cve else Status.NOT_MET
+            )
             cves = sorted({v.cve for _, v in vulns if v.cve})
             out.append(
                 result(
@@ -168,7 +202,9 @@ class CsafAnalyzer:
             for a, v in security:
                 raw_missing = _missing_content(a, v)
                 if raw_missing:
-                    gaps.append(f"{a.record.advisory_id} {v.cve or v.title or v.location}: no {', '.join(raw_missing)}")
+                    gaps.append(
+                        f"{a.record.advisory_id} {v.cve or v.title or v.location}: no {', '.join(raw_missing)}"
+                    )
             status = Status.MET if not gaps else Status.PARTIALLY_MET
             rationale = (
                 f"All {len(security)} vulnerabilities in security advisories state a description, root cause, CWE, affected products, impact/CVSS and remediation."
@@ -222,7 +258,9 @@ def _components(bundle: EvidenceBundle, ctx: AnalysisContext) -> list[Component]
     found: list[Component] = []
     for artifact in bundle.of_kind(ArtifactKind.SBOM):
         try:
-            found.extend(read_sbom(bundle.file_of(artifact), display=artifact.path, limits=ctx.limits).components)
+            found.extend(
+                read_sbom(bundle.file_of(artifact), display=artifact.path, limits=ctx.limits).components
+            )
         except InputError:
             continue  # the SBOM analyzers report unreadable SBOMs; here they only add identifiers
     return found
@@ -244,7 +282,9 @@ def _fix(advisory: AdvisoryRecord, vuln: Any, pid: str) -> str:
     parts = []
     for rem in vuln.remediations:
         if pid in rem.product_ids:
-            label = {"vendor_fix": "fix", "mitigation": "mitigation", "workaround": "workaround"}.get(rem.category, rem.category)
+            label = {"vendor_fix": "fix", "mitigation": "mitigation", "workaround": "workaround"}.get(
+                rem.category, rem.category
+            )
             parts.append(f"{label}: {rem.details}")
     return " | ".join(parts) or "none stated"
 
@@ -259,7 +299,11 @@ def _section(bundle: EvidenceBundle, advisories: list[_Advisory], analyzer: str)
                 match = by_id.get(status.product.product_id)
                 if match is None:
                     continue
-                fix = _fix(a.record, vuln, status.product.product_id) if status.vex_status.value == "affected" else "-"
+                fix = (
+                    _fix(a.record, vuln, status.product.product_id)
+                    if status.vex_status.value == "affected"
+                    else "-"
+                )
                 verdict = "applies" if match.verdict is MatchVerdict.MATCH else "needs review"
                 rows.append(
                     (
@@ -295,7 +339,11 @@ def _section(bundle: EvidenceBundle, advisories: list[_Advisory], analyzer: str)
         )
         for a in advisories
     )
-    affected = sum(1 for r in data_rows if r["status"] in ("known_affected", "first_affected", "last_affected") and r["verdict"] == "match")
+    affected = sum(
+        1
+        for r in data_rows
+        if r["status"] in ("known_affected", "first_affected", "last_affected") and r["verdict"] == "match"
+    )
     summary = (
         f"{len(advisories)} CSAF document(s) in the bundle; {len(rows)} statement(s) concern {bundle.product.label}"
         f" ({affected} affected)."
@@ -308,11 +356,22 @@ def _section(bundle: EvidenceBundle, advisories: list[_Advisory], analyzer: str)
         tables=(
             Table(
                 caption=f"Advisory statements that apply to {bundle.product.label}",
-                columns=("Advisory", "CVE", "Status", "Fix or mitigation", "Match confidence", "Advisory product"),
+                columns=(
+                    "Advisory",
+                    "CVE",
+                    "Status",
+                    "Fix or mitigation",
+                    "Match confidence",
+                    "Advisory product",
+                ),
                 rows=tuple(rows),
                 note="Match confidence: exact (identical version or identifier), parsed_range (a range read completely), heuristic (an assumption, see the JSON report), needs_review (not evaluated).",
             ),
-            Table(caption="CSAF documents", columns=("File", "Id", "Category", "Validation", "Vulnerabilities"), rows=validity),
+            Table(
+                caption="CSAF documents",
+                columns=("File", "Id", "Category", "Validation", "Vulnerabilities"),
+                rows=validity,
+            ),
         ),
         data={"statements": data_rows},
     )
@@ -328,4 +387,3 @@ def note_categories(doc: Any) -> dict[str, list[str]]:
             str(n.get("category")) for n in (notes if isinstance(notes, list) else []) if isinstance(n, dict)
         ]
     return out
-

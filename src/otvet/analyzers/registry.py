@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from otvet.analyzers.interface import Analyzer
 from otvet.analyzers.csaf_advisories import CsafAnalyzer
+from otvet.analyzers.interface import Analyzer
 from otvet.analyzers.questionnaire import QuestionnaireAnalyzer
 from otvet.analyzers.security_txt import SecurityTxtAnalyzer
 from otvet.analyzers.support_period import SupportPeriodAnalyzer
 
-ANALYZERS: tuple[type[Analyzer], ...] = (QuestionnaireAnalyzer, CsafAnalyzer, SecurityTxtAnalyzer, SupportPeriodAnalyzer)
+ANALYZERS: tuple[type[Analyzer], ...] = (
+    QuestionnaireAnalyzer,
+    CsafAnalyzer,
+    SecurityTxtAnalyzer,
+    SupportPeriodAnalyzer,
+)
 """Every analyzer, in the order they run."""
 
 

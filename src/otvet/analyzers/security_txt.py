@@ -34,7 +34,9 @@ from otvet.model import (
 )
 from otvet.safeio import read_text
 
-_POLICY_TEXT = re.compile(r"(?:coordinated )?vulnerability disclosure|disclosure policy|\bCVD\b|ISO/IEC 29147", re.I)
+_POLICY_TEXT = re.compile(
+    r"(?:coordinated )?vulnerability disclosure|disclosure policy|\bCVD\b|ISO/IEC 29147", re.I
+)
 
 
 class SecurityTxtAnalyzer:
@@ -57,7 +59,14 @@ class SecurityTxtAnalyzer:
             try:
                 text = read_text(bundle.file_of(artifact), display=artifact.path, limits=ctx.limits)
             except InputError as exc:
-                problems.append(Problem(artifact.path, exc.message, exc.location.where if exc.location else None, source=self.id))
+                problems.append(
+                    Problem(
+                        artifact.path,
+                        exc.message,
+                        exc.location.where if exc.location else None,
+                        source=self.id,
+                    )
+                )
                 continue
             txt = parse_security_txt(text, now=ctx.now, keyring=keyring, source=bundle.file_of(artifact))
             parsed.append((artifact, txt))
@@ -82,14 +91,23 @@ class SecurityTxtAnalyzer:
             )
         artifact, txt = parsed[0]
         results = [self._security_txt(artifact, txt), self._policy(bundle, ctx, artifact, txt)]
-        return AnalyzerOutput(results=tuple(results), sections=(_section(parsed, self.id),), problems=tuple(problems))
+        return AnalyzerOutput(
+            results=tuple(results), sections=(_section(parsed, self.id),), problems=tuple(problems)
+        )
 
     def _security_txt(self, artifact: EvidenceArtifact, txt: SecurityTxt) -> CriterionResult:
         ref = (EvidenceRef.to(artifact),)
         signed = _signature_text(txt)
         if txt.errors:
             reasons = "; ".join(p.message for p in txt.errors[:3])
-            return result("SBD-11.08", Status.NOT_MET, Basis.VERIFIED, f"{artifact.path} does not comply with RFC 9116: {reasons}. {signed}", self.id, ref)
+            return result(
+                "SBD-11.08",
+                Status.NOT_MET,
+                Basis.VERIFIED,
+                f"{artifact.path} does not comply with RFC 9116: {reasons}. {signed}",
+                self.id,
+                ref,
+            )
         contacts = ", ".join(txt.values("Contact"))
         expires = txt.expires.date().isoformat() if txt.expires else "?"
         if not txt.values("Policy"):
@@ -110,13 +128,19 @@ class SecurityTxtAnalyzer:
             ref,
         )
 
-    def _policy(self, bundle: EvidenceBundle, ctx: AnalysisContext, artifact: EvidenceArtifact, txt: SecurityTxt) -> CriterionResult:
+    def _policy(
+        self, bundle: EvidenceBundle, ctx: AnalysisContext, artifact: EvidenceArtifact, txt: SecurityTxt
+    ) -> CriterionResult:
         documents = [_policy_document(bundle, ctx, a) for a in bundle.of_kind(ArtifactKind.DOCUMENT)]
         found = [d for d in documents if d is not None]
         links = txt.values("Policy")
         if found:
             doc = found[0]
-            linked = f"; security.txt links it at {links[0]}" if links else "; security.txt does not link it (no Policy field)"
+            linked = (
+                f"; security.txt links it at {links[0]}"
+                if links
+                else "; security.txt does not link it (no Policy field)"
+            )
             return result(
                 "SBD-11.07",
                 Status.MET if links else Status.PARTIALLY_MET,
@@ -144,7 +168,9 @@ class SecurityTxtAnalyzer:
         )
 
 
-def _policy_document(bundle: EvidenceBundle, ctx: AnalysisContext, artifact: EvidenceArtifact) -> EvidenceArtifact | None:
+def _policy_document(
+    bundle: EvidenceBundle, ctx: AnalysisContext, artifact: EvidenceArtifact
+) -> EvidenceArtifact | None:
     if artifact.format == "PDF":
         return artifact if re.search(r"cvd|disclosure", artifact.path, re.I) else None
     try:
@@ -167,8 +193,17 @@ def _section(parsed: list[tuple[EvidenceArtifact, SecurityTxt]], analyzer: str) 
     tables = []
     for artifact, txt in parsed:
         rows = tuple((name, value, str(line)) for name, value, line in txt.fields)
-        rows += tuple(("problem" if p.severity == "error" else "warning", p.message, str(p.line or "-")) for p in txt.problems)
-        tables.append(Table(caption=f"{artifact.path}: {_signature_text(txt)}", columns=("Field", "Value", "Line"), rows=rows))
+        rows += tuple(
+            ("problem" if p.severity == "error" else "warning", p.message, str(p.line or "-"))
+            for p in txt.problems
+        )
+        tables.append(
+            Table(
+                caption=f"{artifact.path}: {_signature_text(txt)}",
+                columns=("Field", "Value", "Line"),
+                rows=rows,
+            )
+        )
     return Section(
         id="security-txt",
         title="security.txt (RFC 9116)",

@@ -73,26 +73,53 @@ class SupportPeriodAnalyzer:
     def analyze(self, bundle: EvidenceBundle, ctx: AnalysisContext) -> AnalyzerOutput:
         problems: list[Problem] = []
         end, source, ref = self._end_of_support(bundle, ctx, problems)
-        planned_text = ctx.options.get("planned_service_life_years") or bundle.product.properties.get("planned_service_life_years")
+        planned_text = ctx.options.get("planned_service_life_years") or bundle.product.properties.get(
+            "planned_service_life_years"
+        )
         planned: float | None = None
         if planned_text:
             try:
                 planned = float(planned_text)
             except ValueError:
-                problems.append(Problem(bundle.manifest_path or bundle.source, f"planned_service_life_years {planned_text!r} is not a number", source=self.id))
+                problems.append(
+                    Problem(
+                        bundle.manifest_path or bundle.source,
+                        f"planned_service_life_years {planned_text!r} is not a number",
+                        source=self.id,
+                    )
+                )
         if end is None:
-            if not any((bundle.product.end_of_support, bundle.of_kind(ArtifactKind.DOCUMENT), bundle.of_kind(ArtifactKind.SBOM))):
+            if not any(
+                (
+                    bundle.product.end_of_support,
+                    bundle.of_kind(ArtifactKind.DOCUMENT),
+                    bundle.of_kind(ArtifactKind.SBOM),
+                )
+            ):
                 return AnalyzerOutput(problems=tuple(problems))
             return AnalyzerOutput(
                 results=(
-                    result("SBD-12.04", Status.NOT_MET, Basis.VERIFIED, "No end-of-support or end-of-life date in the manifest, the SBOMs or the documents of the bundle.", self.id),
+                    result(
+                        "SBD-12.04",
+                        Status.NOT_MET,
+                        Basis.VERIFIED,
+                        "No end-of-support or end-of-life date in the manifest, the SBOMs or the documents of the bundle.",
+                        self.id,
+                    ),
                 ),
                 problems=tuple(problems),
             )
         refs = (ref,) if ref else ()
         today = ctx.now.date()
         results = [
-            result("SBD-12.04", Status.MET, Basis.VERIFIED, f"End of support {end.isoformat()} is published ({source}).", self.id, refs)
+            result(
+                "SBD-12.04",
+                Status.MET,
+                Basis.VERIFIED,
+                f"End of support {end.isoformat()} is published ({source}).",
+                self.id,
+                refs,
+            )
         ]
         free = self._free_patches(bundle, ctx)
         if free is not None:
@@ -120,14 +147,29 @@ class SupportPeriodAnalyzer:
         rows = [("End of support", end.isoformat(), source)]
         if planned is not None:
             needed = _add_years(today, planned)
-            rows.append(("Planned service life", f"{planned:g} years from {today.isoformat()}", f"until {needed.isoformat()}"))
+            rows.append(
+                (
+                    "Planned service life",
+                    f"{planned:g} years from {today.isoformat()}",
+                    f"until {needed.isoformat()}",
+                )
+            )
             if end >= needed:
                 results.append(
-                    result("SBD-12.10", Status.MET, Basis.VERIFIED, f"End of support {end.isoformat()} covers the planned {planned:g}-year service life (until {needed.isoformat()}).", self.id, refs)
+                    result(
+                        "SBD-12.10",
+                        Status.MET,
+                        Basis.VERIFIED,
+                        f"End of support {end.isoformat()} covers the planned {planned:g}-year service life (until {needed.isoformat()}).",
+                        self.id,
+                        refs,
+                    )
                 )
             else:
                 gap = (needed - end).days / 365.25
-                status = Status.NOT_MET if end <= today else Status.PARTIALLY_MET if gap <= 2 else Status.NOT_MET
+                status = (
+                    Status.NOT_MET if end <= today else Status.PARTIALLY_MET if gap <= 2 else Status.NOT_MET
+                )
                 results.append(
                     result(
                         "SBD-12.10",
@@ -138,17 +180,36 @@ class SupportPeriodAnalyzer:
                         refs,
                     )
                 )
-                rows.append(("Unsupported years", f"{gap:.1f}", "end of support before the end of the planned service life"))
+                rows.append(
+                    (
+                        "Unsupported years",
+                        f"{gap:.1f}",
+                        "end of support before the end of the planned service life",
+                    )
+                )
         else:
             results.append(
-                result("SBD-12.10", Status.NOT_EVIDENCED, Basis.NONE, f"End of support {end.isoformat()}; no planned service life given (analyzer option planned_service_life_years).", self.id, refs)
+                result(
+                    "SBD-12.10",
+                    Status.NOT_EVIDENCED,
+                    Basis.NONE,
+                    f"End of support {end.isoformat()}; no planned service life given (analyzer option planned_service_life_years).",
+                    self.id,
+                    refs,
+                )
             )
         section = Section(
             id="support-period",
             title="Support period",
             analyzer=self.id,
             summary=f"End of support {end.isoformat()} ({source}).",
-            tables=(Table(caption="Support period against planned service life", columns=("Item", "Value", "Source"), rows=tuple(rows)),),
+            tables=(
+                Table(
+                    caption="Support period against planned service life",
+                    columns=("Item", "Value", "Source"),
+                    rows=tuple(rows),
+                ),
+            ),
             data={"end_of_support": end.isoformat(), "planned_service_life_years": planned},
         )
         return AnalyzerOutput(results=tuple(results), sections=(section,), problems=tuple(problems))
@@ -159,7 +220,11 @@ class SupportPeriodAnalyzer:
         manifest = bundle.find(bundle.manifest_path) if bundle.manifest_path else None
         if bundle.product.end_of_support is not None:
             ref = EvidenceRef.to(manifest, "/product/end_of_support") if manifest else None
-            return bundle.product.end_of_support, f"{bundle.manifest_path or 'manifest'} product.end_of_support", ref
+            return (
+                bundle.product.end_of_support,
+                f"{bundle.manifest_path or 'manifest'} product.end_of_support",
+                ref,
+            )
         for artifact in bundle.of_kind(ArtifactKind.SBOM):
             try:
                 doc = load_json(bundle.file_of(artifact), display=artifact.path, limits=ctx.limits)
@@ -196,7 +261,10 @@ def _cyclonedx_eos(doc: Any) -> tuple[date, str] | None:
         return None
     metadata = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
     component = metadata.get("component") if isinstance(metadata.get("component"), dict) else {}
-    for where, props in (("/metadata/properties", metadata.get("properties")), ("/metadata/component/properties", component.get("properties"))):
+    for where, props in (
+        ("/metadata/properties", metadata.get("properties")),
+        ("/metadata/component/properties", component.get("properties")),
+    ):
         for index, prop in enumerate(props if isinstance(props, list) else []):
             if isinstance(prop, dict) and _PROPERTY_NAMES.search(str(prop.get("name", ""))):
                 try:

@@ -16,13 +16,17 @@ from otvet.model.csaf import CheckOutcome
 from otvet.model.evidence import ProductIdentity
 from otvet.model.serialize import to_jsonable
 
-app = typer.Typer(help="CSAF advisories: validate, check a distribution, match to a product.", no_args_is_help=True)
+app = typer.Typer(
+    help="CSAF advisories: validate, check a distribution, match to a product.", no_args_is_help=True
+)
 
 
 @app.command("validate")
 def validate(
     targets: Annotated[list[Path], typer.Argument(help="CSAF files or directories.")],
-    mandatory_only: Annotated[bool, typer.Option("--mandatory-only", help="Skip the optional and informative tests.")] = False,
+    mandatory_only: Annotated[
+        bool, typer.Option("--mandatory-only", help="Skip the optional and informative tests.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Validate CSAF documents (schema and CSAF 2.0 mandatory tests); every problem with its JSON pointer and test id."""
@@ -37,7 +41,10 @@ def validate(
                 continue
             out.print(f"{mark} {r.path} (CSAF {r.csaf_version or '?'}, {r.category or '?'})")
             for issue in r.issues:
-                out.print(f"  [{issue.group.value}] {issue.test_id} {issue.pointer or '/'}: {issue.message}", markup=False)
+                out.print(
+                    f"  [{issue.group.value}] {issue.test_id} {issue.pointer or '/'}: {issue.message}",
+                    markup=False,
+                )
         invalid = sum(1 for r in results if not r.valid)
         out.print(f"{len(results)} document(s): {len(results) - invalid} valid, {invalid} invalid")
     if any(not r.valid for r in results):
@@ -48,7 +55,8 @@ def validate(
 def check(
     root: Annotated[Path, typer.Argument(help="Local directory or saved copy of a CSAF provider's site.")],
     trusted_key: Annotated[
-        list[Path] | None, typer.Option("--trusted-key", help="OpenPGP public key (file) you trust; repeatable.")
+        list[Path] | None,
+        typer.Option("--trusted-key", help="OpenPGP public key (file) you trust; repeatable."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
@@ -63,9 +71,16 @@ def check(
         for (check_name, outcome), n in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1].value)):
             out.print(f"  {check_name:18} {outcome.value:10} {n}")
         for f in report.findings:
-            if f.outcome in (CheckOutcome.FAIL, CheckOutcome.WARNING) and f.check not in ("hash", "signature"):
-                out.print(f"  {f.outcome.value}: {f.path}: {f.message} (CSAF 2.0 {f.reference})", markup=False)
-        failed = [f for f in report.findings if f.outcome is CheckOutcome.FAIL and f.check in ("hash", "signature")]
+            if f.outcome in (CheckOutcome.FAIL, CheckOutcome.WARNING) and f.check not in (
+                "hash",
+                "signature",
+            ):
+                out.print(
+                    f"  {f.outcome.value}: {f.path}: {f.message} (CSAF 2.0 {f.reference})", markup=False
+                )
+        failed = [
+            f for f in report.findings if f.outcome is CheckOutcome.FAIL and f.check in ("hash", "signature")
+        ]
         for f in failed[:20]:
             out.print(f"  fail: {f.path}: {f.message}", markup=False)
         unverified = report.count(CheckOutcome.UNVERIFIED, "signature")
@@ -86,12 +101,17 @@ def match(
     model: Annotated[list[str] | None, typer.Option("--model", help="Model number; repeatable.")] = None,
 ) -> None:
     """Find the advisory products that are this product, with a verdict and confidence for the version."""
-    identity = ProductIdentity(vendor=vendor, product=product, version=version, model_numbers=tuple(model or ()))
+    identity = ProductIdentity(
+        vendor=vendor, product=product, version=version, model_numbers=tuple(model or ())
+    )
     with RichProgress() as progress:
         found = match_advisories(targets, identity, progress=progress)
     for path, matches in found:
         out.print(f"[bold]{path}[/]")
         for m in matches:
-            out.print(f"  {m.verdict.value:9} {m.confidence.value:12} {m.product.product_id}: {m.product.name}", markup=False)
+            out.print(
+                f"  {m.verdict.value:9} {m.confidence.value:12} {m.product.product_id}: {m.product.name}",
+                markup=False,
+            )
             out.print(f"            {m.reason}", markup=False)
     out.print(f"{len(found)} advisory file(s) name this product")

@@ -21,7 +21,8 @@ from pathlib import Path
 from otvet.model.errors import ConfigurationError, InputError, Location
 
 _ARMOR = re.compile(
-    r"-----BEGIN PGP PUBLIC KEY BLOCK-----\n((?:[A-Za-z-]+: [^\n]*\n)*)\n(.*?)-----END PGP PUBLIC KEY BLOCK-----", re.S
+    r"-----BEGIN PGP PUBLIC KEY BLOCK-----\n((?:[A-Za-z-]+: [^\n]*\n)*)\n(.*?)-----END PGP PUBLIC KEY BLOCK-----",
+    re.S,
 )
 
 
@@ -67,21 +68,27 @@ def keyring_from(keys: list[Path]) -> bytes:
     ring = b""
     for key in keys:
         data = key.read_bytes()
-        ring += dearmor(data.decode("utf-8", "replace"), str(key)) if data.lstrip().startswith(b"-----") else data
+        ring += (
+            dearmor(data.decode("utf-8", "replace"), str(key)) if data.lstrip().startswith(b"-----") else data
+        )
     return ring
 
 
 def _gpgv() -> str:
     path = shutil.which("gpgv")
     if path is None:
-        raise ConfigurationError("gpgv is not installed (Debian package gpgv); it verifies OpenPGP signatures")
+        raise ConfigurationError(
+            "gpgv is not installed (Debian package gpgv); it verifies OpenPGP signatures"
+        )
     return path
 
 
 def verify(data: Path, signature: Path | None, keyring: bytes, *, timeout: float = 60.0) -> SignatureCheck:
     """Verify a detached signature (or, with ``signature=None``, a cleartext-signed file)."""
     if not keyring:
-        return SignatureCheck(SignatureStatus.NO_TRUSTED_KEY, "signed, signature not verified: no trusted key")
+        return SignatureCheck(
+            SignatureStatus.NO_TRUSTED_KEY, "signed, signature not verified: no trusted key"
+        )
     with tempfile.TemporaryDirectory(prefix="otvet-gpgv-") as home:
         ring = Path(home) / "trusted.gpg"
         ring.write_bytes(keyring)
@@ -107,4 +114,6 @@ def verify(data: Path, signature: Path | None, keyring: bytes, *, timeout: float
             missing.group(1),
         )
     message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-    return SignatureCheck(SignatureStatus.ERROR, f"not a verifiable signature ({message[-1] if message else 'gpgv failed'})")
+    return SignatureCheck(
+        SignatureStatus.ERROR, f"not a verifiable signature ({message[-1] if message else 'gpgv failed'})"
+    )

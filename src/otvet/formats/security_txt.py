@@ -72,7 +72,10 @@ def _cleartext_body(text: str) -> tuple[str, int] | None:
     while index < len(lines) and lines[index].strip():
         index += 1  # armor headers (Hash: SHA512)
     start = index + 1
-    end = next((i for i in range(start, len(lines)) if lines[i].startswith("-----BEGIN PGP SIGNATURE-----")), len(lines))
+    end = next(
+        (i for i in range(start, len(lines)) if lines[i].startswith("-----BEGIN PGP SIGNATURE-----")),
+        len(lines),
+    )
     body = "\n".join(ln[2:] if ln.startswith("- ") else ln for ln in lines[start:end])
     return body, start + 1
 
@@ -96,9 +99,13 @@ def parse_security_txt(
             else:
                 result.signature = verify(source, None, keyring)
         else:
-            result.signature = SignatureCheck(SignatureStatus.NO_TRUSTED_KEY, "signed, signature not verified: no trusted key")
+            result.signature = SignatureCheck(
+                SignatureStatus.NO_TRUSTED_KEY, "signed, signature not verified: no trusted key"
+            )
     elif "-----BEGIN PGP" in text:
-        result.problems.append(TxtProblem(0, "an OpenPGP block that is not a cleartext signature around the file"))
+        result.problems.append(
+            TxtProblem(0, "an OpenPGP block that is not a cleartext signature around the file")
+        )
     canonical = {f.lower(): f for f in KNOWN_FIELDS}
     for offset, raw in enumerate(body.splitlines()):
         line_no = first_line + offset
@@ -119,10 +126,20 @@ def _check(txt: SecurityTxt, now: datetime) -> None:
     if not contacts:
         txt.problems.append(TxtProblem(0, "no Contact field (RFC 9116 section 2.5.3 requires at least one)"))
     for name, value, line in txt.fields:
-        if name in ("Contact", "Canonical", "Policy", "Encryption", "CSAF", "Acknowledgments", "Hiring") and not _URI.match(value):
+        if name in (
+            "Contact",
+            "Canonical",
+            "Policy",
+            "Encryption",
+            "CSAF",
+            "Acknowledgments",
+            "Hiring",
+        ) and not _URI.match(value):
             txt.problems.append(TxtProblem(line, f"{name} must be a URI, got {value!r}"))
         if name in ("Contact", "Canonical", "Policy", "CSAF") and value.lower().startswith("http://"):
-            txt.problems.append(TxtProblem(line, f"{name} uses http:// (RFC 9116 requires https for web URIs)"))
+            txt.problems.append(
+                TxtProblem(line, f"{name} uses http:// (RFC 9116 requires https for web URIs)")
+            )
     expires = [(v, ln) for n, v, ln in txt.fields if n == "Expires"]
     if not expires:
         txt.problems.append(TxtProblem(0, "no Expires field (RFC 9116 section 2.5.5 requires exactly one)"))
@@ -135,14 +152,20 @@ def _check(txt: SecurityTxt, now: datetime) -> None:
             if moment.tzinfo is None or not re.match(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}", value):
                 raise ValueError(value)
         except ValueError:
-            txt.problems.append(TxtProblem(line, f"Expires {value!r} is not an RFC 3339 date-time with offset"))
+            txt.problems.append(
+                TxtProblem(line, f"Expires {value!r} is not an RFC 3339 date-time with offset")
+            )
         else:
             txt.expires = moment
             if moment <= now:
                 txt.problems.append(TxtProblem(line, f"expired on {moment.date().isoformat()}"))
             elif moment - now > timedelta(days=366):
                 txt.problems.append(
-                    TxtProblem(line, f"expires {moment.date().isoformat()}, more than a year ahead (RFC 9116 section 2.5.5)", "warning")
+                    TxtProblem(
+                        line,
+                        f"expires {moment.date().isoformat()}, more than a year ahead (RFC 9116 section 2.5.5)",
+                        "warning",
+                    )
                 )
     for name in ("Canonical", "Policy"):
         if not txt.values(name):

@@ -49,7 +49,9 @@ def expected_filename(tracking_id: str) -> str:
 
 
 class _Checker:
-    def __init__(self, root: Path, keyring: bytes, limits: Limits, progress: Progress, validate: bool) -> None:
+    def __init__(
+        self, root: Path, keyring: bytes, limits: Limits, progress: Progress, validate: bool
+    ) -> None:
         self.root = root
         self.keyring = keyring
         self.limits = limits
@@ -93,11 +95,29 @@ def _check_hashes(c: _Checker, doc_path: Path) -> None:
         expected = parts[0].lower() if parts else ""
         named = parts[1].lstrip("*") if len(parts) > 1 else doc_path.name
         if PurePosixPath(named).name != doc_path.name:
-            c.add("hash", CheckOutcome.FAIL, c.rel(hash_file), f"names {named!r}, not {doc_path.name!r}", "7.1.18")
+            c.add(
+                "hash",
+                CheckOutcome.FAIL,
+                c.rel(hash_file),
+                f"names {named!r}, not {doc_path.name!r}",
+                "7.1.18",
+            )
         elif _digest_file(doc_path, algorithm) != expected:
-            c.add("hash", CheckOutcome.FAIL, c.rel(hash_file), f"{algorithm.upper()} does not match {rel}", "7.1.18")
+            c.add(
+                "hash",
+                CheckOutcome.FAIL,
+                c.rel(hash_file),
+                f"{algorithm.upper()} does not match {rel}",
+                "7.1.18",
+            )
         else:
-            c.add("hash", CheckOutcome.PASS, c.rel(hash_file), f"{algorithm.upper()} of {rel} verified", "7.1.18")
+            c.add(
+                "hash",
+                CheckOutcome.PASS,
+                c.rel(hash_file),
+                f"{algorithm.upper()} of {rel} verified",
+                "7.1.18",
+            )
     if not found:
         c.add("hash", CheckOutcome.FAIL, rel, "no .sha256 or .sha512 file", "7.1.18")
 
@@ -108,7 +128,11 @@ def _check_signature(c: _Checker, doc_path: Path) -> None:
         c.add("signature", CheckOutcome.FAIL, c.rel(doc_path), "no .asc OpenPGP signature", "7.1.19")
         return
     check = verify(doc_path, sig, c.keyring)
-    message = check.detail if check.status is not SignatureStatus.NO_TRUSTED_KEY or c.keyring else "signed, signature not verified: no trusted key given (--trusted-key)"
+    message = (
+        check.detail
+        if check.status is not SignatureStatus.NO_TRUSTED_KEY or c.keyring
+        else "signed, signature not verified: no trusted key given (--trusted-key)"
+    )
     c.add("signature", _SIG[check.status], c.rel(sig), message, "7.1.19")
 
 
@@ -121,7 +145,13 @@ def _check_document(c: _Checker, doc_path: Path, doc: Any) -> dict[str, Any]:
     if isinstance(tid, str):
         wanted = expected_filename(tid)
         if doc_path.name != wanted:
-            c.add("filename", CheckOutcome.FAIL, rel, f"tracking id {tid!r} requires the file name {wanted!r}", "7.1.5")
+            c.add(
+                "filename",
+                CheckOutcome.FAIL,
+                rel,
+                f"tracking id {tid!r} requires the file name {wanted!r}",
+                "7.1.5",
+            )
     initial = tracking.get("initial_release_date")
     if isinstance(initial, str) and re.match(r"^\d{4}", initial) and doc_path.parent.name != initial[:4]:
         c.add(
@@ -138,7 +168,9 @@ def _check_document(c: _Checker, doc_path: Path, doc: Any) -> dict[str, Any]:
     return tracking
 
 
-def _resolve_listed(c: _Checker, base: Path, entry: str, by_suffix: dict[str, Path]) -> tuple[Path | None, bool]:
+def _resolve_listed(
+    c: _Checker, base: Path, entry: str, by_suffix: dict[str, Path]
+) -> tuple[Path | None, bool]:
     """(file, relative-as-required) of a listed path; falls back to matching the path's tail."""
     direct = (base / entry).resolve()
     if direct.is_file() and direct.is_relative_to(c.root.resolve()):
@@ -156,13 +188,19 @@ def _check_listing(c: _Checker, listing: Path, docs: dict[Path, dict[str, Any]],
     ref = "7.1.14" if csv else "7.1.13"
     rel_listing = c.rel(listing)
     try:
-        lines = [ln.strip() for ln in read_text(listing, display=rel_listing, limits=c.limits).splitlines() if ln.strip()]
+        lines = [
+            ln.strip()
+            for ln in read_text(listing, display=rel_listing, limits=c.limits).splitlines()
+            if ln.strip()
+        ]
     except InputError as exc:
         c.add(name, CheckOutcome.FAIL, rel_listing, exc.message, ref)
         return
     by_suffix: dict[str, Path] = {}
     for path in docs:
-        parts = path.relative_to(listing.parent).parts if path.is_relative_to(listing.parent) else path.parts[-2:]
+        parts = (
+            path.relative_to(listing.parent).parts if path.is_relative_to(listing.parent) else path.parts[-2:]
+        )
         for start in range(len(parts)):
             by_suffix.setdefault("/".join(parts[start:]), path)
     listed: set[Path] = set()
@@ -182,7 +220,9 @@ def _check_listing(c: _Checker, listing: Path, docs: dict[Path, dict[str, Any]],
             try:
                 moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
             except ValueError:
-                c.add(name, CheckOutcome.FAIL, rel_listing, f"line {number}: {stamp!r} is not a date-time", ref)
+                c.add(
+                    name, CheckOutcome.FAIL, rel_listing, f"line {number}: {stamp!r} is not a date-time", ref
+                )
                 continue
             stamps.append(moment.timestamp())
             current = docs[found].get("current_release_date")
@@ -202,14 +242,32 @@ def _check_listing(c: _Checker, listing: Path, docs: dict[Path, dict[str, Any]],
             ref,
         )
     if missing:
-        c.add(name, CheckOutcome.WARNING, rel_listing, f"{missing} of {total} listed files are not in this copy", ref)
+        c.add(
+            name,
+            CheckOutcome.WARNING,
+            rel_listing,
+            f"{missing} of {total} listed files are not in this copy",
+            ref,
+        )
     unlisted = [p for p in docs if p not in listed and p.is_relative_to(listing.parent)]
     if unlisted:
-        c.add(name, CheckOutcome.FAIL, rel_listing, f"{len(unlisted)} advisories are not listed (e.g. {c.rel(unlisted[0])})", ref)
+        c.add(
+            name,
+            CheckOutcome.FAIL,
+            rel_listing,
+            f"{len(unlisted)} advisories are not listed (e.g. {c.rel(unlisted[0])})",
+            ref,
+        )
     if csv and stamps and any(a < b for a, b in zip(stamps, stamps[1:], strict=False)):
         c.add(name, CheckOutcome.FAIL, rel_listing, "not sorted by date, newest first", ref)
     if bad_dates:
-        c.add(name, CheckOutcome.WARNING, rel_listing, f"{bad_dates} dates differ from the documents' current_release_date", ref)
+        c.add(
+            name,
+            CheckOutcome.WARNING,
+            rel_listing,
+            f"{bad_dates} dates differ from the documents' current_release_date",
+            ref,
+        )
     if not (misplaced or missing or unlisted or bad_dates):
         c.add(name, CheckOutcome.PASS, rel_listing, f"{total} entries, all present and consistent", ref)
 
@@ -223,7 +281,9 @@ def _check_provider(c: _Checker, path: Path) -> str | None:
         return None
     issues = schema_issues(meta, "provider", "2.0")
     for issue in issues:
-        c.add("provider-metadata", CheckOutcome.FAIL, rel, f"{issue.pointer or '/'}: {issue.message}", "7.1.7")
+        c.add(
+            "provider-metadata", CheckOutcome.FAIL, rel, f"{issue.pointer or '/'}: {issue.message}", "7.1.7"
+        )
     role = meta.get("role") if isinstance(meta, dict) else None
     if not issues and isinstance(meta, dict):
         keys = meta.get("public_openpgp_keys") or []
@@ -274,7 +334,9 @@ def check_distribution(
     for path in providers:
         role = _check_provider(c, path) or role
     if not providers:
-        c.add("provider-metadata", CheckOutcome.WARNING, ".", "no provider-metadata.json in this copy", "7.1.7")
+        c.add(
+            "provider-metadata", CheckOutcome.WARNING, ".", "no provider-metadata.json in this copy", "7.1.7"
+        )
     docs: dict[Path, dict[str, Any]] = {}
     feeds: list[tuple[Path, dict[str, Any]]] = []
     candidates = [p for p in files if p.suffix == ".json" and p.name != "provider-metadata.json"]
@@ -300,5 +362,9 @@ def check_distribution(
     if not listings and not feeds:
         c.add("index.txt", CheckOutcome.FAIL, ".", "neither index.txt/changes.csv nor a ROLIE feed", "7.1.13")
     return DistributionReport(
-        root=str(root), role=role, documents=len(docs), findings=tuple(c.findings), validations=tuple(c.validations)
+        root=str(root),
+        role=role,
+        documents=len(docs),
+        findings=tuple(c.findings),
+        validations=tuple(c.validations),
     )

@@ -142,7 +142,9 @@ def group_members(doc: Any) -> dict[str, list[str]]:
         group = _dict(group)
         gid = _str(group.get("group_id"))
         if gid is not None:
-            groups.setdefault(gid, []).extend(p for p in _list(group.get("product_ids")) if isinstance(p, str))
+            groups.setdefault(gid, []).extend(
+                p for p in _list(group.get("product_ids")) if isinstance(p, str)
+            )
     return groups
 
 
@@ -232,7 +234,9 @@ def test_6_1_2(doc: Any) -> list[CsafIssue]:
         if pid is None:
             continue
         if pid in seen:
-            issues.append(_issue("6.1.2", f"{where}/product_id", f"product id {pid!r} already defined at {seen[pid]}"))
+            issues.append(
+                _issue("6.1.2", f"{where}/product_id", f"product id {pid!r} already defined at {seen[pid]}")
+            )
         else:
             seen[pid] = where
     return issues
@@ -247,7 +251,11 @@ def test_6_1_3(doc: Any) -> list[CsafIssue]:
         pid = _str(_dict(rel.get("full_product_name")).get("product_id"))
         if pid is None:
             continue
-        refs = {r for r in (rel.get("product_reference"), rel.get("relates_to_product_reference")) if isinstance(r, str)}
+        refs = {
+            r
+            for r in (rel.get("product_reference"), rel.get("relates_to_product_reference"))
+            if isinstance(r, str)
+        }
         edges.setdefault(pid, set()).update(refs)
         where_of.setdefault(pid, f"/product_tree/relationships/{index}/full_product_name/product_id")
     issues = []
@@ -256,7 +264,9 @@ def test_6_1_3(doc: Any) -> list[CsafIssue]:
         while stack:
             node = stack.pop()
             if node == start:
-                issues.append(_issue("6.1.3", where_of[start], f"product id {start!r} is defined in terms of itself"))
+                issues.append(
+                    _issue("6.1.3", where_of[start], f"product id {start!r} is defined in terms of itself")
+                )
                 break
             if node in seen:
                 continue
@@ -284,7 +294,13 @@ def test_6_1_5(doc: Any) -> list[CsafIssue]:
         if gid is None:
             continue
         if gid in seen:
-            issues.append(_issue("6.1.5", f"/product_tree/product_groups/{index}/group_id", f"group id {gid!r} defined twice"))
+            issues.append(
+                _issue(
+                    "6.1.5",
+                    f"/product_tree/product_groups/{index}/group_id",
+                    f"group id {gid!r} defined twice",
+                )
+            )
         seen.add(gid)
     return issues
 
@@ -382,14 +398,22 @@ def test_6_1_9(doc: Any) -> list[CsafIssue]:
             given = obj.get(field)
             computed = scores[index]
             if isinstance(given, int | float) and computed is not None and float(given) != float(computed):
-                issues.append(_issue("6.1.9", f"{where}/{field}", f"{field} {given} does not match the vector ({computed})"))
+                issues.append(
+                    _issue(
+                        "6.1.9", f"{where}/{field}", f"{field} {given} does not match the vector ({computed})"
+                    )
+                )
         if isinstance(calc, CVSS3):
             severities = calc.severities()
             for field, index in _V3_SEVERITIES:
                 given = obj.get(field)
                 if isinstance(given, str) and given.upper() != str(severities[index]).upper():
                     issues.append(
-                        _issue("6.1.9", f"{where}/{field}", f"{field} {given} does not match the vector ({severities[index].upper()})")
+                        _issue(
+                            "6.1.9",
+                            f"{where}/{field}",
+                            f"{field} {given} does not match the vector ({severities[index].upper()})",
+                        )
                     )
     return issues
 
@@ -409,7 +433,13 @@ _V3_METRICS = {
     ),
     "RL": (
         "remediationLevel",
-        {"X": "NOT_DEFINED", "O": "OFFICIAL_FIX", "T": "TEMPORARY_FIX", "W": "WORKAROUND", "U": "UNAVAILABLE"},
+        {
+            "X": "NOT_DEFINED",
+            "O": "OFFICIAL_FIX",
+            "T": "TEMPORARY_FIX",
+            "W": "WORKAROUND",
+            "U": "UNAVAILABLE",
+        },
     ),
     "RC": ("reportConfidence", {"X": "NOT_DEFINED", "U": "UNKNOWN", "R": "REASONABLE", "C": "CONFIRMED"}),
     "CR": ("confidentialityRequirement", {"X": "NOT_DEFINED", "L": "LOW", "M": "MEDIUM", "H": "HIGH"}),
@@ -441,9 +471,18 @@ _V2_METRICS = {
     ),
     "RL": (
         "remediationLevel",
-        {"OF": "OFFICIAL_FIX", "TF": "TEMPORARY_FIX", "W": "WORKAROUND", "U": "UNAVAILABLE", "ND": "NOT_DEFINED"},
+        {
+            "OF": "OFFICIAL_FIX",
+            "TF": "TEMPORARY_FIX",
+            "W": "WORKAROUND",
+            "U": "UNAVAILABLE",
+            "ND": "NOT_DEFINED",
+        },
     ),
-    "RC": ("reportConfidence", {"UC": "UNCONFIRMED", "UR": "UNCORROBORATED", "C": "CONFIRMED", "ND": "NOT_DEFINED"}),
+    "RC": (
+        "reportConfidence",
+        {"UC": "UNCONFIRMED", "UR": "UNCORROBORATED", "C": "CONFIRMED", "ND": "NOT_DEFINED"},
+    ),
     "CDP": (
         "collateralDamagePotential",
         {"N": "NONE", "L": "LOW", "LM": "LOW_MEDIUM", "MH": "MEDIUM_HIGH", "H": "HIGH", "ND": "NOT_DEFINED"},
@@ -468,7 +507,13 @@ def test_6_1_10(doc: Any) -> list[CsafIssue]:
             prefix = parts.pop(0) if parts and parts[0].startswith("CVSS:") else ""
             version = obj.get("version")
             if prefix and isinstance(version, str) and prefix != f"CVSS:{version}":
-                issues.append(_issue("6.1.10", f"{where}/version", f"version {version} does not match the vector ({prefix})"))
+                issues.append(
+                    _issue(
+                        "6.1.10",
+                        f"{where}/version",
+                        f"version {version} does not match the vector ({prefix})",
+                    )
+                )
         in_vector = dict(p.split(":", 1) for p in parts if ":" in p)
         for abbrev, (field, values) in table.items():
             given = obj.get(field)
@@ -479,7 +524,11 @@ def test_6_1_10(doc: Any) -> list[CsafIssue]:
             expected = values.get(in_vector[abbrev])
             if given != expected:
                 issues.append(
-                    _issue("6.1.10", f"{where}/{field}", f"{field} {given} contradicts the vector ({expected or 'invalid'})")
+                    _issue(
+                        "6.1.10",
+                        f"{where}/{field}",
+                        f"{field} {given} contradicts the vector ({expected or 'invalid'})",
+                    )
                 )
     return issues
 
@@ -487,7 +536,9 @@ def test_6_1_10(doc: Any) -> list[CsafIssue]:
 @cache
 def cwe_names() -> dict[str, str]:
     """CWE id -> official name (MITRE CWE catalog shipped in ``data/cwe-names.json``)."""
-    data = json.loads((resources.files("otvet.formats.csaf") / "data" / "cwe-names.json").read_text(encoding="utf-8"))
+    data = json.loads(
+        (resources.files("otvet.formats.csaf") / "data" / "cwe-names.json").read_text(encoding="utf-8")
+    )
     names: dict[str, str] = data["names"]
     return names
 
@@ -502,10 +553,16 @@ def test_6_1_11(doc: Any) -> list[CsafIssue]:
             continue
         official = cwe_names().get(cid)
         if official is None:
-            issues.append(_issue("6.1.11", f"/vulnerabilities/{v_index}/cwe/id", f"{cid} is not in the CWE catalog"))
+            issues.append(
+                _issue("6.1.11", f"/vulnerabilities/{v_index}/cwe/id", f"{cid} is not in the CWE catalog")
+            )
         elif official != name:
             issues.append(
-                _issue("6.1.11", f"/vulnerabilities/{v_index}/cwe/name", f"the name of {cid} is {official!r}, not {name!r}")
+                _issue(
+                    "6.1.11",
+                    f"/vulnerabilities/{v_index}/cwe/name",
+                    f"the name of {cid} is {official!r}, not {name!r}",
+                )
             )
     return issues
 
@@ -534,7 +591,9 @@ def test_6_1_13(doc: Any) -> list[CsafIssue]:
         try:
             PackageURL.from_string(purl)
         except ValueError as exc:
-            issues.append(_issue("6.1.13", f"{where}/product_identification_helper/purl", f"invalid purl: {exc}"))
+            issues.append(
+                _issue("6.1.13", f"{where}/product_identification_helper/purl", f"invalid purl: {exc}")
+            )
     return issues
 
 
@@ -546,7 +605,13 @@ def test_6_1_14(doc: Any) -> list[CsafIssue]:
     ordered = [r["number"] for r in _by_date(history)]
     keys = [_version_key(n) for n in dict.fromkeys(ordered) if _version_key(n)[0] >= 0]
     if any(later <= earlier for earlier, later in zip(keys, keys[1:], strict=False)):
-        return [_issue("6.1.14", "/document/tracking/revision_history", "revision numbers do not ascend with their dates")]
+        return [
+            _issue(
+                "6.1.14",
+                "/document/tracking/revision_history",
+                "revision numbers do not ascend with their dates",
+            )
+        ]
     return []
 
 
@@ -554,7 +619,9 @@ def test_6_1_15(doc: Any) -> list[CsafIssue]:
     """Translator: a translation names its source language."""
     document = _dict(_dict(doc).get("document"))
     if _dict(document.get("publisher")).get("category") == "translator" and "source_lang" not in document:
-        return [_issue("6.1.15", "/document/source_lang", "publisher is a translator, but source_lang is missing")]
+        return [
+            _issue("6.1.15", "/document/source_lang", "publisher is a translator, but source_lang is missing")
+        ]
     return []
 
 
@@ -573,7 +640,9 @@ def test_6_1_16(doc: Any) -> list[CsafIssue]:
     if latest["number"].split("+")[0] != wanted:
         return [
             _issue(
-                "6.1.16", "/document/tracking/version", f"version {version} is not the latest revision ({latest['number']})"
+                "6.1.16",
+                "/document/tracking/version",
+                f"version {version} is not the latest revision ({latest['number']})",
             )
         ]
     return []
@@ -586,7 +655,13 @@ def test_6_1_17(doc: Any) -> list[CsafIssue]:
     if version is None or status is None or status == "draft":
         return []
     if _major_zero(version) or _is_prerelease(version):
-        return [_issue("6.1.17", "/document/tracking/status", f"version {version} requires status 'draft', not {status!r}")]
+        return [
+            _issue(
+                "6.1.17",
+                "/document/tracking/status",
+                f"version {version} requires status 'draft', not {status!r}",
+            )
+        ]
     return []
 
 
@@ -595,7 +670,11 @@ def test_6_1_18(doc: Any) -> list[CsafIssue]:
     if _str(_tracking(doc).get("status")) not in ("final", "interim"):
         return []
     return [
-        _issue("6.1.18", f"/document/tracking/revision_history/{i}/number", f"revision {r['number']} in a released document")
+        _issue(
+            "6.1.18",
+            f"/document/tracking/revision_history/{i}/number",
+            f"revision {r['number']} in a released document",
+        )
         for i, r in enumerate(_revisions(doc) or [])
         if _major_zero(r["number"])
     ]
@@ -604,7 +683,11 @@ def test_6_1_18(doc: Any) -> list[CsafIssue]:
 def test_6_1_19(doc: Any) -> list[CsafIssue]:
     """Revision History Entries for Pre-release Versions."""
     return [
-        _issue("6.1.19", f"/document/tracking/revision_history/{i}/number", f"revision {r['number']} is a pre-release")
+        _issue(
+            "6.1.19",
+            f"/document/tracking/revision_history/{i}/number",
+            f"revision {r['number']} is a pre-release",
+        )
         for i, r in enumerate(_revisions(doc) or [])
         if _is_prerelease(r["number"])
     ]
@@ -615,7 +698,13 @@ def test_6_1_20(doc: Any) -> list[CsafIssue]:
     tracking = _tracking(doc)
     version = _str(tracking.get("version"))
     if version and tracking.get("status") in ("final", "interim") and _is_prerelease(version):
-        return [_issue("6.1.20", "/document/tracking/version", f"pre-release version {version} in a {tracking['status']} document")]
+        return [
+            _issue(
+                "6.1.20",
+                "/document/tracking/version",
+                f"pre-release version {version} in a {tracking['status']} document",
+            )
+        ]
     return []
 
 
@@ -633,11 +722,23 @@ def test_6_1_21(doc: Any) -> list[CsafIssue]:
     if not majors:
         return []
     if majors[0] not in (0, 1):
-        return [_issue("6.1.21", "/document/tracking/revision_history", "sorted by date, the history does not start at 0 or 1")]
+        return [
+            _issue(
+                "6.1.21",
+                "/document/tracking/revision_history",
+                "sorted by date, the history does not start at 0 or 1",
+            )
+        ]
     for index, major in enumerate(majors):
         expected = majors[0] + index
         if major > expected:
-            return [_issue("6.1.21", "/document/tracking/revision_history", f"version {expected} is missing from the history")]
+            return [
+                _issue(
+                    "6.1.21",
+                    "/document/tracking/revision_history",
+                    f"version {expected} is missing from the history",
+                )
+            ]
     return []
 
 
@@ -647,7 +748,13 @@ def test_6_1_22(doc: Any) -> list[CsafIssue]:
     issues = []
     for i, r in enumerate(_revisions(doc) or []):
         if r["number"] in seen:
-            issues.append(_issue("6.1.22", f"/document/tracking/revision_history/{i}/number", f"revision {r['number']} listed twice"))
+            issues.append(
+                _issue(
+                    "6.1.22",
+                    f"/document/tracking/revision_history/{i}/number",
+                    f"revision {r['number']} listed twice",
+                )
+            )
         seen.add(r["number"])
     return issues
 
@@ -664,7 +771,13 @@ def test_6_1_23(doc: Any) -> list[CsafIssue]:
         if cve is None:
             continue
         if cve in seen:
-            issues.append(_issue("6.1.23", f"/vulnerabilities/{v_index}/cve", f"{cve} appears in more than one vulnerability"))
+            issues.append(
+                _issue(
+                    "6.1.23",
+                    f"/vulnerabilities/{v_index}/cve",
+                    f"{cve} appears in more than one vulnerability",
+                )
+            )
         seen.add(cve)
     return issues
 
@@ -676,10 +789,17 @@ def test_6_1_24(doc: Any) -> list[CsafIssue]:
         seen: set[tuple[Any, Any]] = set()
         for i_index, inv in enumerate(_list(_dict(vuln).get("involvements"))):
             inv = _dict(inv)
-            key = (inv.get("party"), _timestamp(inv["date"]) if isinstance(inv.get("date"), str) else inv.get("date"))
+            key = (
+                inv.get("party"),
+                _timestamp(inv["date"]) if isinstance(inv.get("date"), str) else inv.get("date"),
+            )
             if key in seen:
                 issues.append(
-                    _issue("6.1.24", f"/vulnerabilities/{v_index}/involvements/{i_index}", "same party and date listed twice")
+                    _issue(
+                        "6.1.24",
+                        f"/vulnerabilities/{v_index}/involvements/{i_index}",
+                        "same party and date listed twice",
+                    )
                 )
             seen.add(key)
     return issues
@@ -754,7 +874,13 @@ def test_6_1_27_1(doc: Any) -> list[CsafIssue]:
         return []
     notes = _list(_dict(_dict(doc).get("document")).get("notes"))
     if not any(_dict(n).get("category") in ("description", "details", "general", "summary") for n in notes):
-        return [_issue("6.1.27.1", "/document/notes", "needs a note of category description, details, general or summary")]
+        return [
+            _issue(
+                "6.1.27.1",
+                "/document/notes",
+                "needs a note of category description, details, general or summary",
+            )
+        ]
     return []
 
 
@@ -771,7 +897,9 @@ def test_6_1_27_2(doc: Any) -> list[CsafIssue]:
 def test_6_1_27_3(doc: Any) -> list[CsafIssue]:
     """Vulnerabilities: an informational advisory has none."""
     if _category(doc) == "csaf_informational_advisory" and "vulnerabilities" in _dict(doc):
-        return [_issue("6.1.27.3", "/vulnerabilities", "an informational advisory must not list vulnerabilities")]
+        return [
+            _issue("6.1.27.3", "/vulnerabilities", "an informational advisory must not list vulnerabilities")
+        ]
     return []
 
 
@@ -804,7 +932,11 @@ def test_6_1_27_7(doc: Any) -> list[CsafIssue]:
     """VEX Product Status: fixed, known_affected, known_not_affected or under_investigation."""
     wanted = ("fixed", "known_affected", "known_not_affected", "under_investigation")
     return [
-        _issue("6.1.27.7", f"/vulnerabilities/{i}/product_status", f"a VEX status needs one of {', '.join(wanted)}")
+        _issue(
+            "6.1.27.7",
+            f"/vulnerabilities/{i}/product_status",
+            f"a VEX status needs one of {', '.join(wanted)}",
+        )
         for i, vuln in _profile_vulns(doc, "csaf_vex")
         if not any(k in _dict(vuln.get("product_status")) for k in wanted)
     ]
@@ -884,7 +1016,11 @@ def test_6_1_28(doc: Any) -> list[CsafIssue]:
 def test_6_1_29(doc: Any) -> list[CsafIssue]:
     """Remediation without Product Reference."""
     return [
-        _issue("6.1.29", f"/vulnerabilities/{v}/remediations/{r}", "remediation names no product_ids or group_ids")
+        _issue(
+            "6.1.29",
+            f"/vulnerabilities/{v}/remediations/{r}",
+            "remediation names no product_ids or group_ids",
+        )
         for v, vuln in enumerate(_list(_dict(doc).get("vulnerabilities")))
         for r, rem in enumerate(_list(_dict(vuln).get("remediations")))
         if isinstance(rem, dict) and "product_ids" not in rem and "group_ids" not in rem
@@ -915,7 +1051,9 @@ _RANGE_WORDS = {"<", "<=", ">", ">=", "after", "all", "before", "earlier", "late
 def test_6_1_31(doc: Any) -> list[CsafIssue]:
     """Version Range in Product Version: product_version names a single version."""
     issues = []
-    stack: list[tuple[Any, str]] = [(_dict(_dict(doc).get("product_tree")).get("branches"), "/product_tree/branches")]
+    stack: list[tuple[Any, str]] = [
+        (_dict(_dict(doc).get("product_tree")).get("branches"), "/product_tree/branches")
+    ]
     while stack:
         items, where = stack.pop()
         for index, branch in enumerate(_list(items)):
@@ -927,7 +1065,11 @@ def test_6_1_31(doc: Any) -> list[CsafIssue]:
                 words = set(name.lower().split())
                 if re.search(r"[<>]", name) or words & _RANGE_WORDS:
                     issues.append(
-                        _issue("6.1.31", f"{where}/{index}/name", f"{name!r} is a version range; use product_version_range")
+                        _issue(
+                            "6.1.31",
+                            f"{where}/{index}/name",
+                            f"{name!r} is a version range; use product_version_range",
+                        )
                     )
             if "branches" in branch:
                 stack.append((branch["branches"], f"{where}/{index}/branches"))
@@ -953,7 +1095,11 @@ def test_6_1_33(doc: Any) -> list[CsafIssue]:
         for f, flag in enumerate(_list(_dict(vuln).get("flags"))):
             ids = _expand(_dict(flag), groups)
             for pid in sorted(ids & seen):
-                issues.append(_issue("6.1.33", f"/vulnerabilities/{v}/flags/{f}", f"product {pid!r} has more than one flag"))
+                issues.append(
+                    _issue(
+                        "6.1.33", f"/vulnerabilities/{v}/flags/{f}", f"product {pid!r} has more than one flag"
+                    )
+                )
             seen |= ids
     return issues
 

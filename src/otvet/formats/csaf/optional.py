@@ -68,7 +68,11 @@ def test_6_2_2(doc: Any) -> list[CsafIssue]:
             for gid in _list(rem.get("group_ids")):
                 covered |= set(groups.get(gid, ()))
         issues.extend(
-            _warn("6.2.2", f"/vulnerabilities/{v}/product_status/{key}", f"no remediation for affected product {pid!r}")
+            _warn(
+                "6.2.2",
+                f"/vulnerabilities/{v}/product_status/{key}",
+                f"no remediation for affected product {pid!r}",
+            )
             for key, pid in _affected(vuln)
             if pid not in covered
         )
@@ -82,7 +86,11 @@ def test_6_2_3(doc: Any) -> list[CsafIssue]:
         vuln = _dict(vuln)
         scored = {p for s in _list(vuln.get("scores")) for p in _list(_dict(s).get("products"))}
         issues.extend(
-            _warn("6.2.3", f"/vulnerabilities/{v}/product_status/{key}", f"no score for affected product {pid!r}")
+            _warn(
+                "6.2.3",
+                f"/vulnerabilities/{v}/product_status/{key}",
+                f"no score for affected product {pid!r}",
+            )
             for key, pid in _affected(vuln)
             if pid not in scored
         )
@@ -92,7 +100,11 @@ def test_6_2_3(doc: Any) -> list[CsafIssue]:
 def test_6_2_4(doc: Any) -> list[CsafIssue]:
     """Build Metadata in Revision History."""
     return [
-        _warn("6.2.4", f"/document/tracking/revision_history/{i}/number", f"revision {r['number']} carries build metadata")
+        _warn(
+            "6.2.4",
+            f"/document/tracking/revision_history/{i}/number",
+            f"revision {r['number']} carries build metadata",
+        )
         for i, r in enumerate(_revisions(doc) or [])
         if "+" in r["number"]
     ]
@@ -107,7 +119,11 @@ def _release_vs_history(doc: Any, field: str, test_id: str, newest: bool) -> lis
     bound = max(stamps) if newest else min(stamps)
     given = _timestamp(date)
     if given < bound:
-        return [_warn(test_id, f"/document/tracking/{field}", f"{field} {date} disagrees with the revision history")]
+        return [
+            _warn(
+                test_id, f"/document/tracking/{field}", f"{field} {date} disagrees with the revision history"
+            )
+        ]
     return []
 
 
@@ -135,10 +151,16 @@ def _only_hash(doc: Any, algorithm: str, test_id: str) -> list[CsafIssue]:
     issues = []
     for product, where in product_definitions(doc):
         for h, item in enumerate(_list(_dict(product.get("product_identification_helper")).get("hashes"))):
-            algorithms = {str(_dict(fh).get("algorithm", "")).lower() for fh in _list(_dict(item).get("file_hashes"))}
+            algorithms = {
+                str(_dict(fh).get("algorithm", "")).lower() for fh in _list(_dict(item).get("file_hashes"))
+            }
             if algorithms == {algorithm}:
                 issues.append(
-                    _warn(test_id, f"{where}/product_identification_helper/hashes/{h}", f"{algorithm.upper()} is the only hash")
+                    _warn(
+                        test_id,
+                        f"{where}/product_identification_helper/hashes/{h}",
+                        f"{algorithm.upper()} is the only hash",
+                    )
                 )
     return issues
 
@@ -190,14 +212,22 @@ def test_6_2_17(doc: Any) -> list[CsafIssue]:
 def test_6_2_18(doc: Any) -> list[CsafIssue]:
     """Product Version Range without vers."""
     issues = []
-    stack: list[tuple[Any, str]] = [(_dict(_dict(doc).get("product_tree")).get("branches"), "/product_tree/branches")]
+    stack: list[tuple[Any, str]] = [
+        (_dict(_dict(doc).get("product_tree")).get("branches"), "/product_tree/branches")
+    ]
     while stack:
         items, where = stack.pop()
         for index, branch in enumerate(_list(items)):
             branch = _dict(branch)
             name = _str(branch.get("name"))
-            if branch.get("category") == "product_version_range" and name is not None and not name.startswith("vers:"):
-                issues.append(_warn("6.2.18", f"{where}/{index}/name", f"range {name!r} is not in vers syntax"))
+            if (
+                branch.get("category") == "product_version_range"
+                and name is not None
+                and not name.startswith("vers:")
+            ):
+                issues.append(
+                    _warn("6.2.18", f"{where}/{index}/name", f"range {name!r} is not in vers syntax")
+                )
             if "branches" in branch:
                 stack.append((branch["branches"], f"{where}/{index}/branches"))
     return issues
@@ -216,7 +246,9 @@ def test_6_3_1(doc: Any) -> list[CsafIssue]:
 def test_6_3_2(doc: Any) -> list[CsafIssue]:
     """Use of CVSS v3.0."""
     return [
-        _info("6.3.2", f"/vulnerabilities/{v}/scores/{s}/cvss_v3/version", "CVSS v3.0 is used; v3.1 is current")
+        _info(
+            "6.3.2", f"/vulnerabilities/{v}/scores/{s}/cvss_v3/version", "CVSS v3.0 is used; v3.1 is current"
+        )
         for v, vuln in enumerate(_list(_dict(doc).get("vulnerabilities")))
         for s, score in enumerate(_list(_dict(vuln).get("scores")))
         if _dict(_dict(score).get("cvss_v3")).get("version") == "3.0"

@@ -36,7 +36,11 @@ def _product(raw: dict[str, Any], where: str, path: dict[str, str]) -> CsafProdu
     hashes: list[tuple[str, str]] = []
     for item in helper.get("hashes") or []:
         for fh in (item.get("file_hashes") or []) if isinstance(item, dict) else []:
-            if isinstance(fh, dict) and isinstance(fh.get("algorithm"), str) and isinstance(fh.get("value"), str):
+            if (
+                isinstance(fh, dict)
+                and isinstance(fh.get("algorithm"), str)
+                and isinstance(fh.get("value"), str)
+            ):
                 hashes.append((fh["algorithm"], fh["value"]))
     cpe, purl = helper.get("cpe"), helper.get("purl")
     return CsafProduct(
@@ -88,7 +92,9 @@ def resolve_products(doc: Any) -> dict[str, CsafProduct]:
     for index, rel in enumerate(tree.get("relationships") or []):
         if not isinstance(rel, dict) or not isinstance(rel.get("full_product_name"), dict):
             continue
-        found = _product(rel["full_product_name"], f"/product_tree/relationships/{index}/full_product_name", {})
+        found = _product(
+            rel["full_product_name"], f"/product_tree/relationships/{index}/full_product_name", {}
+        )
         if found is None:
             continue
         relation = (
@@ -113,7 +119,9 @@ def group_members(doc: Any) -> dict[str, tuple[str, ...]]:
     return groups
 
 
-def expand_ids(item: dict[str, Any], groups: dict[str, tuple[str, ...]], key: str = "product_ids") -> tuple[str, ...]:
+def expand_ids(
+    item: dict[str, Any], groups: dict[str, tuple[str, ...]], key: str = "product_ids"
+) -> tuple[str, ...]:
     """Product ids of an item (remediation, flag, threat, score), with group ids expanded."""
     ids = list(_strings(item.get(key)))
     for gid in _strings(item.get("group_ids")):

@@ -114,7 +114,9 @@ def extract_advisory(doc: Any, display: str) -> AdvisoryRecord:
             VulnerabilityRecord(
                 cve=_s(vuln.get("cve")),
                 ids=tuple(
-                    (str(i.get("system_name", "")), str(i.get("text", ""))) for i in _l(vuln.get("ids")) if isinstance(i, dict)
+                    (str(i.get("system_name", "")), str(i.get("text", "")))
+                    for i in _l(vuln.get("ids"))
+                    if isinstance(i, dict)
                 ),
                 title=_s(vuln.get("title")),
                 cwe=(str(cwe.get("id")), str(cwe.get("name", ""))) if cwe.get("id") else None,
@@ -182,7 +184,9 @@ def read_csaf_vex(doc: Any, display: str) -> list[VexStatement]:
     for index, raw in enumerate(_l(_d(doc).get("vulnerabilities"))):
         vuln = _d(raw)
         ident = _s(vuln.get("cve"))
-        aliases = tuple(str(i.get("text")) for i in _l(vuln.get("ids")) if isinstance(i, dict) and i.get("text"))
+        aliases = tuple(
+            str(i.get("text")) for i in _l(vuln.get("ids")) if isinstance(i, dict) and i.get("text")
+        )
         if ident is None and aliases:
             ident, aliases = aliases[0], aliases[1:]
         if ident is None:
@@ -207,7 +211,9 @@ def read_csaf_vex(doc: Any, display: str) -> list[VexStatement]:
             rem = _d(rem)
             if isinstance(rem.get("details"), str):
                 for pid in expand_ids(rem, groups):
-                    action.setdefault(pid, []).append(f"{rem.get('category', 'remediation')}: {rem['details']}")
+                    action.setdefault(pid, []).append(
+                        f"{rem.get('category', 'remediation')}: {rem['details']}"
+                    )
         status_map = _d(vuln.get("product_status"))
         for key, vex in CSAF_STATUS.items():
             for p_index, pid in enumerate(_l(status_map.get(key))):
@@ -222,7 +228,9 @@ def read_csaf_vex(doc: Any, display: str) -> list[VexStatement]:
                         aliases=aliases,
                         justification=justification.get(pid) if vex is VexStatus.NOT_AFFECTED else None,
                         impact=impact.get(pid) if vex is VexStatus.NOT_AFFECTED else None,
-                        action="\n".join(action[pid]) if vex is VexStatus.AFFECTED and pid in action else None,
+                        action="\n".join(action[pid])
+                        if vex is VexStatus.AFFECTED and pid in action
+                        else None,
                         source=display,
                         location=f"/vulnerabilities/{index}/product_status/{key}/{p_index}",
                         format="csaf",

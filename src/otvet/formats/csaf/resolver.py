@@ -116,7 +116,12 @@ def _model_match(patterns: Iterable[str], models: Iterable[str]) -> str | None:
         # NOTE: CSAF 2.0 section 3.1.3.3.4: '?' stands for one and '*' for any number of
         # unknown characters in a model number.
         norm = normalise_name(pattern.replace("*", " zzstarzz ").replace("?", " zzqmarkzz "))
-        glob = norm.replace(" zzstarzz ", "*").replace("zzstarzz", "*").replace(" zzqmarkzz ", "?").replace("zzqmarkzz", "?")
+        glob = (
+            norm.replace(" zzstarzz ", "*")
+            .replace("zzstarzz", "*")
+            .replace(" zzqmarkzz ", "?")
+            .replace("zzqmarkzz", "?")
+        )
         for model in wanted:
             if fnmatch.fnmatchcase(model, glob) or model == norm:
                 return pattern
@@ -133,12 +138,17 @@ def name_confidence(product: CsafProduct, identity: ProductIdentity) -> tuple[Ma
     names = [n for n in (product.product_name, product.product_family) if n]
     for name in names:
         tokens = _tokens(name)
-        if tokens == wanted or (tokens[: len(vendor_tokens)] == vendor_tokens and tokens[len(vendor_tokens) :] == wanted):
+        if tokens == wanted or (
+            tokens[: len(vendor_tokens)] == vendor_tokens and tokens[len(vendor_tokens) :] == wanted
+        ):
             return MatchConfidence.EXACT, f"product name '{name}' matches"
     for name in [*names, product.name]:
         tokens = _tokens(name)
         if _contains_run(tokens, wanted) or (len(tokens) >= 2 and _contains_run(wanted, tokens)):
-            return MatchConfidence.HEURISTIC, f"product name '{name}' and '{identity.product}' contain one another"
+            return (
+                MatchConfidence.HEURISTIC,
+                f"product name '{name}' and '{identity.product}' contain one another",
+            )
     return None
 
 
@@ -155,16 +165,24 @@ def _cpe_core(cpe: str) -> tuple[str, ...]:
     return tuple(parts[2:6]) if cpe.lower().startswith("cpe:2.3:") else tuple(parts)
 
 
-def _identifier_match(product: CsafProduct, identity: ProductIdentity, components: Sequence[Component]) -> ProductMatch | None:
+def _identifier_match(
+    product: CsafProduct, identity: ProductIdentity, components: Sequence[Component]
+) -> ProductMatch | None:
     own_purl = identity.properties.get("purl")
     own_cpe = identity.properties.get("cpe")
-    candidates: list[tuple[str, str | None, tuple[str, ...]]] = [("the product", own_purl, (own_cpe,) if own_cpe else ())]
+    candidates: list[tuple[str, str | None, tuple[str, ...]]] = [
+        ("the product", own_purl, (own_cpe,) if own_cpe else ())
+    ]
     candidates += [(f"SBOM component {c.label}", c.purl, c.cpes) for c in components]
     for label, purl, cpes in candidates:
         if product.purl and purl and _purl_equal(product.purl, purl):
-            return ProductMatch(product, MatchVerdict.MATCH, MatchConfidence.EXACT, f"purl {product.purl} equals {label}'s")
+            return ProductMatch(
+                product, MatchVerdict.MATCH, MatchConfidence.EXACT, f"purl {product.purl} equals {label}'s"
+            )
         if product.cpe and any(_cpe_core(product.cpe) == _cpe_core(c) for c in cpes):
-            return ProductMatch(product, MatchVerdict.MATCH, MatchConfidence.EXACT, f"CPE {product.cpe} equals {label}'s")
+            return ProductMatch(
+                product, MatchVerdict.MATCH, MatchConfidence.EXACT, f"CPE {product.cpe} equals {label}'s"
+            )
     return None
 
 
@@ -183,15 +201,31 @@ def match_product(
         return None
     name_conf, name_reason = named
     base = vendor.weaker(name_conf)
-    vendor_reason = "vendor matches" if vendor is MatchConfidence.EXACT else f"vendor '{product.vendor or 'not named'}' accepted"
+    vendor_reason = (
+        "vendor matches"
+        if vendor is MatchConfidence.EXACT
+        else f"vendor '{product.vendor or 'not named'}' accepted"
+    )
     reasons = [vendor_reason, name_reason]
     version = identity.version.strip()
     if product.version is not None:
         if not version:
-            return ProductMatch(product, MatchVerdict.UNDECIDED, base, "; ".join([*reasons, "no version under assessment"]))
+            return ProductMatch(
+                product, MatchVerdict.UNDECIDED, base, "; ".join([*reasons, "no version under assessment"])
+            )
         if same_version(product.version, version):
-            return ProductMatch(product, MatchVerdict.MATCH, base, "; ".join([*reasons, f"version {product.version} equals {version}"]))
-        return ProductMatch(product, MatchVerdict.NO_MATCH, base, "; ".join([*reasons, f"version {product.version} is not {version}"]))
+            return ProductMatch(
+                product,
+                MatchVerdict.MATCH,
+                base,
+                "; ".join([*reasons, f"version {product.version} equals {version}"]),
+            )
+        return ProductMatch(
+            product,
+            MatchVerdict.NO_MATCH,
+            base,
+            "; ".join([*reasons, f"version {product.version} is not {version}"]),
+        )
     if product.version_range is not None:
         rng = read_range(product.version_range)
         inside = contains(rng, version) if version else None
@@ -245,6 +279,9 @@ def resolve(
         elif inner:
             best = inner[0]
             found[pid] = ProductMatch(
-                product, best.verdict, best.confidence, f"relationship '{product.relationship[0]}' with {best.product.name}: {best.reason}"
+                product,
+                best.verdict,
+                best.confidence,
+                f"relationship '{product.relationship[0]}' with {best.product.name}: {best.reason}",
             )
     return list(found.values())

@@ -33,7 +33,10 @@ _SCHEMA_DIR = resources.files("otvet.formats.csaf") / "schemas"
 # NOTE: the CSAF schemas reference the CVSS schemas by these URIs; the FIRST files carry
 # slightly different $id values (a query string), so they are registered under the URI used.
 _FILES: dict[str, tuple[str, Any]] = {
-    "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json": ("2.0/csaf_json_schema.json", DRAFT202012),
+    "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json": (
+        "2.0/csaf_json_schema.json",
+        DRAFT202012,
+    ),
     "https://docs.oasis-open.org/csaf/csaf/v2.0/provider_json_schema.json": (
         "2.0/provider_json_schema.json",
         DRAFT202012,

@@ -54,12 +54,16 @@ def validate_document(doc: Any, display: str, *, optional: bool = True) -> CsafV
                 f"not a CSAF 2.0 or 2.1 document (csaf_version {version!r})",
             )
         )
-        return CsafValidation(display, version, category, tracking_id, tuple(issues), (), (("*", "unknown CSAF version"),))
+        return CsafValidation(
+            display, version, category, tracking_id, tuple(issues), (), (("*", "unknown CSAF version"),)
+        )
     issues.extend(schema_issues(doc, "csaf", version))
     run.append("schema")
     if version == "2.1":
         not_run.append(("6.1.*", "the CSAF 2.1 mandatory tests are not implemented (schema validation only)"))
-        return CsafValidation(display, version, category, tracking_id, tuple(issues), tuple(run), tuple(not_run))
+        return CsafValidation(
+            display, version, category, tracking_id, tuple(issues), tuple(run), tuple(not_run)
+        )
     tables = [MANDATORY_TESTS]
     if optional:
         tables += [OPTIONAL_TESTS, INFORMATIVE_TESTS]

@@ -151,7 +151,8 @@ def contains(rng: VersionRange, version: str) -> bool | None:
 
 _QUAL_WORDS = r"(?:sp|service pack|update|upd|hf|hotfix|patch|p|build|rev|r|u|sr|fp|alpha|beta|rc|release)"
 _VERSION = re.compile(
-    rf"^(?:v|ver\.?|version|rev\.?|r)?\s*\d[\w.\-+/()]*(?:\s+{_QUAL_WORDS}\s*\.?\s*\d+[\w.]*)*$", re.IGNORECASE
+    rf"^(?:v|ver\.?|version|rev\.?|r)?\s*\d[\w.\-+/()]*(?:\s+{_QUAL_WORDS}\s*\.?\s*\d+[\w.]*)*$",
+    re.IGNORECASE,
 )
 _ODD_VERSION = re.compile(r"^[A-Za-z][\w.\-+]*\d[\w.\-+()]*$")
 _DATE = re.compile(r"(?:^|\D)(?:19|20)\d{2}(?:[01]\d[0-3]\d)?(?:\D|$)")
@@ -165,9 +166,9 @@ def _looks_like_version(text: str) -> bool:
 def _date_based(text: str) -> bool:
     """Years (2017 R2, SE2021MP8) and 8-digit dates (20210209) used as versions."""
     stripped = _strip_prefix(text)
-    return bool(re.fullmatch(r"(?:19|20)\d{6}", stripped) or re.search(r"\b(?:19|20)\d{2}\s*R\d", stripped)) or (
-        bool(_DATE.search(stripped)) and not re.match(r"^\d+(\.\d+)+$", stripped)
-    )
+    return bool(
+        re.fullmatch(r"(?:19|20)\d{6}", stripped) or re.search(r"\b(?:19|20)\d{2}\s*R\d", stripped)
+    ) or (bool(_DATE.search(stripped)) and not re.match(r"^\d+(\.\d+)+$", stripped))
 
 
 def _range(
@@ -177,7 +178,9 @@ def _range(
     scheme: str,
     reason: str,
 ) -> VersionRange:
-    return VersionRange(text=text, confidence=confidence, alternatives=alternatives, scheme=scheme, reason=reason)
+    return VersionRange(
+        text=text, confidence=confidence, alternatives=alternatives, scheme=scheme, reason=reason
+    )
 
 
 def _review(text: str, reason: str, scheme: str = "text") -> VersionRange:
@@ -233,18 +236,22 @@ def read_vers(text: str) -> VersionRange:
     return _range(text, confidence, (tuple(constraints),), scheme, reason)
 
 
-_ALL = re.compile(r"^(?:all(?: (?:affected )?(?:versions?|releases|firmware versions?|models))?|\*|any(?: version)?)$", re.I)
+_ALL = re.compile(
+    r"^(?:all(?: (?:affected )?(?:versions?|releases|firmware versions?|models))?|\*|any(?: version)?)$", re.I
+)
 _LEAD = re.compile(
     r"^(?:all (?:affected )?(?:bios |firmware |software )?(?:versions?|releases)|versions?|(?:bios|firmware|software|fw)(?: versions?)?|releases?)\s*(?=[<>=]|prior|before|earlier|up to|from|\d|v\d)",
     re.IGNORECASE,
 )
 _BEFORE = re.compile(r"^(?:prior to|before|earlier than|older than|lower than|below|less than)\s+(.+)$", re.I)
 _AND_BEFORE = re.compile(
-    r"^(.+?)\s+(?:and|or|&)\s+(?:prior|earlier|before|older|below|lower|previous)(?: (?:versions?|releases?))?$", re.I
+    r"^(.+?)\s+(?:and|or|&)\s+(?:prior|earlier|before|older|below|lower|previous)(?: (?:versions?|releases?))?$",
+    re.I,
 )
 _UP_TO = re.compile(r"^(?:up to(?: and including)?|through|until|to)\s+(.+)$", re.I)
 _AND_LATER = re.compile(
-    r"^(.+?)\s+(?:and|or|&)\s+(?:later|newer|above|higher|after|greater|subsequent)(?: (?:versions?|releases?))?$", re.I
+    r"^(.+?)\s+(?:and|or|&)\s+(?:later|newer|above|higher|after|greater|subsequent)(?: (?:versions?|releases?))?$",
+    re.I,
 )
 _FROM = re.compile(r"^(?:from|since|starting with|after)\s+(.+)$", re.I)
 _BETWEEN = re.compile(r"^(?:from\s+|between\s+)?(.+?)\s+(?:through|thru|to|until|and|-|–)\s+(.+)$", re.I)
@@ -324,7 +331,9 @@ def read_text_range(text: str) -> VersionRange:
         )
     body = _LEAD.sub("", body).strip()
 
-    def done(constraints: list[VersionConstraint], reason: str, conf: MatchConfidence = confidence) -> VersionRange:
+    def done(
+        constraints: list[VersionConstraint], reason: str, conf: MatchConfidence = confidence
+    ) -> VersionRange:
         return _checked(original, constraints, "; ".join([reason, *notes]), conf)
 
     listed = _constraint_list(body)
