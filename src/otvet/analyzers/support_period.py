@@ -239,9 +239,9 @@ class SupportPeriodAnalyzer:
                 text = read_text(bundle.file_of(artifact), display=artifact.path, limits=ctx.limits)
             except InputError:
                 continue
-            day = _date_in(text)
-            if day is not None:
-                return day, f"stated in {artifact.path}", EvidenceRef.to(artifact)
+            stated = _date_in(text)
+            if stated is not None:
+                return stated, f"stated in {artifact.path}", EvidenceRef.to(artifact)
         del problems
         return None, "", None
 
@@ -259,8 +259,10 @@ class SupportPeriodAnalyzer:
 def _cyclonedx_eos(doc: Any) -> tuple[date, str] | None:
     if not isinstance(doc, dict) or doc.get("bomFormat") != "CycloneDX":
         return None
-    metadata = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-    component = metadata.get("component") if isinstance(metadata.get("component"), dict) else {}
+    raw_metadata = doc.get("metadata")
+    metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
+    raw_component = metadata.get("component")
+    component: dict[str, Any] = raw_component if isinstance(raw_component, dict) else {}
     for where, props in (
         ("/metadata/properties", metadata.get("properties")),
         ("/metadata/component/properties", component.get("properties")),

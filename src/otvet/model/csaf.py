@@ -252,7 +252,7 @@ class AdvisoryRecord:
 class CheckOutcome(StrEnum):
     """Outcome of one distribution or signature check."""
 
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105  # an outcome, not a password
     FAIL = "fail"
     WARNING = "warning"
     UNVERIFIED = "unverified"

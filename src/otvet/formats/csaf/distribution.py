@@ -23,6 +23,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -258,7 +259,7 @@ def _check_listing(c: _Checker, listing: Path, docs: dict[Path, dict[str, Any]],
             f"{len(unlisted)} advisories are not listed (e.g. {c.rel(unlisted[0])})",
             ref,
         )
-    if csv and stamps and any(a < b for a, b in zip(stamps, stamps[1:], strict=False)):
+    if csv and stamps and any(a < b for a, b in pairwise(stamps)):
         c.add(name, CheckOutcome.FAIL, rel_listing, "not sorted by date, newest first", ref)
     if bad_dates:
         c.add(
@@ -302,10 +303,12 @@ def _check_provider(c: _Checker, path: Path) -> str | None:
 
 
 def _check_rolie(c: _Checker, path: Path, feed: dict[str, Any], names: dict[str, Path]) -> None:
-    entries = feed.get("entry") if isinstance(feed.get("entry"), list) else []
+    raw_entries = feed.get("entry")
+    entries: list[Any] = raw_entries if isinstance(raw_entries, list) else []
     missing = 0
     for entry in entries:
-        links = entry.get("link") if isinstance(entry, dict) and isinstance(entry.get("link"), list) else []
+        raw_links = entry.get("link") if isinstance(entry, dict) else None
+        links: list[Any] = raw_links if isinstance(raw_links, list) else []
         hrefs = [ln.get("href") for ln in links if isinstance(ln, dict) and ln.get("rel") == "self"]
         content = entry.get("content") if isinstance(entry, dict) else None
         if isinstance(content, dict) and isinstance(content.get("src"), str):

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 from cvss import CVSS2, CVSS3
@@ -259,8 +260,8 @@ def test_6_1_3(doc: Any) -> list[CsafIssue]:
         edges.setdefault(pid, set()).update(refs)
         where_of.setdefault(pid, f"/product_tree/relationships/{index}/full_product_name/product_id")
     issues = []
-    for start in edges:
-        stack, seen = list(edges[start]), set()
+    for start, targets in edges.items():
+        stack, seen = list(targets), set()
         while stack:
             node = stack.pop()
             if node == start:
@@ -604,7 +605,7 @@ def test_6_1_14(doc: Any) -> list[CsafIssue]:
         return []
     ordered = [r["number"] for r in _by_date(history)]
     keys = [_version_key(n) for n in dict.fromkeys(ordered) if _version_key(n)[0] >= 0]
-    if any(later <= earlier for earlier, later in zip(keys, keys[1:], strict=False)):
+    if any(later <= earlier for earlier, later in pairwise(keys)):
         return [
             _issue(
                 "6.1.14",

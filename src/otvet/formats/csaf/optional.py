@@ -58,7 +58,7 @@ def _affected(vuln: dict[str, Any]) -> list[tuple[str, str]]:
 def test_6_2_2(doc: Any) -> list[CsafIssue]:
     """Missing Remediation for an affected product."""
     groups = group_members(doc)
-    issues = []
+    issues: list[CsafIssue] = []
     for v, vuln in enumerate(_list(_dict(doc).get("vulnerabilities"))):
         vuln = _dict(vuln)
         covered: set[str] = set()
@@ -81,7 +81,7 @@ def test_6_2_2(doc: Any) -> list[CsafIssue]:
 
 def test_6_2_3(doc: Any) -> list[CsafIssue]:
     """Missing Score for an affected product."""
-    issues = []
+    issues: list[CsafIssue] = []
     for v, vuln in enumerate(_list(_dict(doc).get("vulnerabilities"))):
         vuln = _dict(vuln)
         scored = {p for s in _list(vuln.get("scores")) for p in _list(_dict(s).get("products"))}
@@ -148,7 +148,7 @@ def test_6_2_7(doc: Any) -> list[CsafIssue]:
 
 
 def _only_hash(doc: Any, algorithm: str, test_id: str) -> list[CsafIssue]:
-    issues = []
+    issues: list[CsafIssue] = []
     for product, where in product_definitions(doc):
         for h, item in enumerate(_list(_dict(product.get("product_identification_helper")).get("hashes"))):
             algorithms = {
@@ -211,7 +211,7 @@ def test_6_2_17(doc: Any) -> list[CsafIssue]:
 
 def test_6_2_18(doc: Any) -> list[CsafIssue]:
     """Product Version Range without vers."""
-    issues = []
+    issues: list[CsafIssue] = []
     stack: list[tuple[Any, str]] = [
         (_dict(_dict(doc).get("product_tree")).get("branches"), "/product_tree/branches")
     ]

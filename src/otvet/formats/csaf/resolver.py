@@ -20,6 +20,7 @@ The result's confidence is the weakest of the steps, and its reason names each s
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import re
 import unicodedata
@@ -62,10 +63,8 @@ VENDOR_VARIANTS: dict[str, str] = {
 
 def _fold(text: str) -> str:
     if "Ã" in text or "Â" in text:
-        try:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             text = text.encode("latin-1").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
     text = re.sub("[\u2122\u00ae\u00a9]", " ", text)  # ™ ® © are marks, not name parts
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()

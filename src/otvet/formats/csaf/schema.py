@@ -97,15 +97,15 @@ def registry() -> Registry[Any]:
     """The local registry of every shipped schema (and stand-ins for the unshipped ones)."""
     pairs: list[tuple[str, Resource[Any]]] = []
     for uri, (name, spec) in _FILES.items():
-        pairs.append((uri, Resource(contents=_load(name), specification=spec)))
+        pairs.append((uri, spec.create_resource(_load(name))))
     for uri in NOT_SHIPPED:
-        pairs.append((uri, Resource(contents={}, specification=DRAFT202012)))
+        pairs.append((uri, DRAFT202012.create_resource({})))
 
     def refuse(uri: str) -> Resource[Any]:
         # NOTE: never fetch: an unknown $ref is a bug in our schema set, not a reason to go online.
-        raise NoSuchResource(ref=uri)
+        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # attrs class
 
-    base: Registry[Any] = Registry(retrieve=refuse)  # type: ignore[call-arg]  # referencing's retrieve hook
+    base: Registry[Any] = Registry(retrieve=refuse)  # type: ignore[call-arg]  # attrs class
     return base.with_resources(pairs).crawl()
 
 
@@ -113,7 +113,6 @@ def format_checker() -> FormatChecker:
     """Standard-library checkers for the formats the CSAF schemas use."""
     checker = FormatChecker(formats=())
 
-    @checker.checks("date-time")
     def _date_time(value: object) -> bool:
         if not isinstance(value, str):
             return True
@@ -125,11 +124,9 @@ def format_checker() -> FormatChecker:
             return value[17:19] == "60"  # leap second: valid RFC 3339, unknown to datetime
         return True
 
-    @checker.checks("uri")
     def _uri(value: object) -> bool:
         return not isinstance(value, str) or bool(_URI.match(value))
 
-    @checker.checks("uuid")
     def _uuid(value: object) -> bool:
         if not isinstance(value, str):
             return True
@@ -139,6 +136,10 @@ def format_checker() -> FormatChecker:
             return False
         return True
 
+    # NOTE: registered by call, not as decorators: jsonschema is untyped for mypy.
+    checker.checks("date-time")(_date_time)
+    checker.checks("uri")(_uri)
+    checker.checks("uuid")(_uuid)
     return checker
 
 
@@ -191,7 +192,7 @@ def schema_issues(doc: Any, kind: str, version: str) -> list[CsafIssue]:
 
 
 def _message(error: ValidationError) -> str:
-    message = error.message
+    message = str(error.message)
     if len(message) > 300:
         message = message[:297] + "..."
     return message

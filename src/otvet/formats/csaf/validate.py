@@ -36,9 +36,10 @@ def read_csaf(path: Path, *, display: str | None = None, limits: Limits = DEFAUL
 
 def validate_document(doc: Any, display: str, *, optional: bool = True) -> CsafValidation:
     """Validate a parsed CSAF document and return every issue found."""
-    document = doc.get("document") if isinstance(doc, dict) else None
-    document = document if isinstance(document, dict) else {}
-    tracking = document.get("tracking") if isinstance(document.get("tracking"), dict) else {}
+    raw_document = doc.get("document") if isinstance(doc, dict) else None
+    document: dict[str, Any] = raw_document if isinstance(raw_document, dict) else {}
+    raw_tracking = document.get("tracking")
+    tracking: dict[str, Any] = raw_tracking if isinstance(raw_tracking, dict) else {}
     version = csaf_version(doc)
     category = document.get("category") if isinstance(document.get("category"), str) else None
     tracking_id = tracking.get("id") if isinstance(tracking.get("id"), str) else None

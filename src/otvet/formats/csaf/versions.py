@@ -15,9 +15,11 @@ of the vers specification (package-url/purl-spec, VERSION-RANGE-SPEC.rst).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from functools import cmp_to_key
+from itertools import pairwise
 
 from otvet.model.csaf import MatchConfidence, VersionConstraint, VersionRange
 
@@ -49,10 +51,8 @@ Key = tuple[tuple[int, int, str], ...]
 def _fold(text: str) -> str:
     """NFKC, trimmed, single-spaced, and mojibake (UTF-8 read as Latin-1) repaired."""
     if "Ã" in text or "Â" in text:
-        try:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             text = text.encode("latin-1").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
     text = unicodedata.normalize("NFKC", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -108,6 +108,10 @@ def _satisfies(version: str, constraint: VersionConstraint) -> bool:
     }[constraint.operator]
 
 
+def _by_version(x: VersionConstraint, y: VersionConstraint) -> int:
+    return compare(x.version, y.version)
+
+
 def _vers_contains(version: str, constraints: tuple[VersionConstraint, ...]) -> bool:
     """The containment algorithm of the vers specification for one constraint list."""
     if any(c.operator == "*" for c in constraints):
@@ -118,7 +122,7 @@ def _vers_contains(version: str, constraints: tuple[VersionConstraint, ...]) -> 
         return False
     rest = sorted(
         (c for c in constraints if c.operator not in ("=", "!=")),
-        key=cmp_to_key(lambda x, y: compare(x.version, y.version)),
+        key=cmp_to_key(_by_version),
     )
     if not rest:
         return False
@@ -129,7 +133,7 @@ def _vers_contains(version: str, constraints: tuple[VersionConstraint, ...]) -> 
         return True
     if last.operator in (">", ">=") and _satisfies(version, last):
         return True
-    for low, high in zip(rest, rest[1:], strict=False):
+    for low, high in pairwise(rest):
         if (
             low.operator in (">", ">=")
             and high.operator in ("<", "<=")
