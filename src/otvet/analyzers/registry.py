@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from otvet.analyzers.csaf_advisories import CsafAnalyzer
 from otvet.analyzers.interface import Analyzer
 from otvet.analyzers.log_sample import LogSampleAnalyzer
 from otvet.analyzers.questionnaire import QuestionnaireAnalyzer
+from otvet.analyzers.security_txt import SecurityTxtAnalyzer
+from otvet.analyzers.support_period import SupportPeriodAnalyzer
 
 ANALYZERS: tuple[type[Analyzer], ...] = (
     QuestionnaireAnalyzer,
     LogSampleAnalyzer,
+    CsafAnalyzer,
+    SecurityTxtAnalyzer,
+    SupportPeriodAnalyzer,
 )
 """Every analyzer, in the order they run."""
 

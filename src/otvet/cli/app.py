@@ -15,7 +15,7 @@ import typer
 from typer.exceptions import TyperException
 
 from otvet import __version__
-from otvet.cli import assess, catalog, compare, questionnaire, report, rfp
+from otvet.cli import assess, catalog, compare, csaf, questionnaire, report, rfp
 from otvet.cli.console import err
 from otvet.cli.exit_codes import ExitCode
 from otvet.model import InputError, OtvetError, VerificationError
@@ -39,6 +39,7 @@ COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
 GROUPS: tuple[tuple[str, typer.Typer], ...] = (
     ("catalog", catalog.app),
     ("questionnaire", questionnaire.app),
+    ("csaf", csaf.app),
 )
 """Command groups: (name, sub-application)."""
 

@@ -1,0 +1,213 @@
+"""security.txt analyzer: RFC 9116 disclosure contact and the CVD policy.
+
+Guide, Vulnerability Management: "an RFC 9116 compliant security.txt" (SBD-11.08) and "a
+coordinated vulnerability disclosure policy" (SBD-11.07). The file must have a Contact and an
+unexpired Expires; the criterion also asks for a link to the disclosure policy (Policy). A
+cleartext OpenPGP signature is verified only against keys the user names with the analyzer
+option ``trusted_keys`` (comma-separated key files); otherwise it is reported as "signed,
+signature not verified: no trusted key".
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import ClassVar
+
+from otvet.analyzers.interface import AnalysisContext, result
+from otvet.formats.openpgp import keyring_from
+from otvet.formats.security_txt import SecurityTxt, parse_security_txt
+from otvet.model import (
+    AnalyzerOutput,
+    ArtifactKind,
+    Basis,
+    CriterionResult,
+    EvidenceArtifact,
+    EvidenceBundle,
+    EvidenceRef,
+    InputError,
+    Problem,
+    Section,
+    Severity,
+    Status,
+    Table,
+)
+from otvet.safeio import read_text
+
+_POLICY_TEXT = re.compile(
+    r"(?:coordinated )?vulnerability disclosure|disclosure policy|\bCVD\b|ISO/IEC 29147", re.I
+)
+
+
+class SecurityTxtAnalyzer:
+    """Checks security.txt files (RFC 9116) and finds the disclosure policy."""
+
+    id: ClassVar[str] = "security_txt"
+    version: ClassVar[str] = "1.0"
+    title: ClassVar[str] = "security.txt (RFC 9116)"
+    criteria: ClassVar[tuple[str, ...]] = ("SBD-11.07", "SBD-11.08")
+
+    def analyze(self, bundle: EvidenceBundle, ctx: AnalysisContext) -> AnalyzerOutput:
+        artifacts = bundle.of_kind(ArtifactKind.SECURITY_TXT)
+        if not artifacts:
+            return AnalyzerOutput()
+        keys = [Path(k.strip()) for k in ctx.options.get("trusted_keys", "").split(",") if k.strip()]
+        keyring = keyring_from(keys) if keys else b""
+        problems: list[Problem] = []
+        parsed: list[tuple[EvidenceArtifact, SecurityTxt]] = []
+        for artifact in artifacts:
+            try:
+                text = read_text(bundle.file_of(artifact), display=artifact.path, limits=ctx.limits)
+            except InputError as exc:
+                problems.append(
+                    Problem(
+                        artifact.path,
+                        exc.message,
+                        exc.location.where if exc.location else None,
+                        source=self.id,
+                    )
+                )
+                continue
+            txt = parse_security_txt(text, now=ctx.now, keyring=keyring, source=bundle.file_of(artifact))
+            parsed.append((artifact, txt))
+            for p in txt.problems:
+                problems.append(
+                    Problem(
+                        artifact.path,
+                        p.message,
+                        f"line {p.line}" if p.line else None,
+                        Severity.ERROR if p.severity == "error" else Severity.WARNING,
+                        source=self.id,
+                    )
+                )
+        if not parsed:
+            reason = "The security.txt could not be read."
+            return AnalyzerOutput(
+                results=(
+                    result("SBD-11.08", Status.NOT_EVIDENCED, Basis.NONE, reason, self.id),
+                    result("SBD-11.07", Status.NOT_EVIDENCED, Basis.NONE, reason, self.id),
+                ),
+                problems=tuple(problems),
+            )
+        artifact, txt = parsed[0]
+        results = [self._security_txt(artifact, txt), self._policy(bundle, ctx, artifact, txt)]
+        return AnalyzerOutput(
+            results=tuple(results), sections=(_section(parsed, self.id),), problems=tuple(problems)
+        )
+
+    def _security_txt(self, artifact: EvidenceArtifact, txt: SecurityTxt) -> CriterionResult:
+        ref = (EvidenceRef.to(artifact),)
+        signed = _signature_text(txt)
+        if txt.errors:
+            reasons = "; ".join(p.message for p in txt.errors[:3])
+            return result(
+                "SBD-11.08",
+                Status.NOT_MET,
+                Basis.VERIFIED,
+                f"{artifact.path} does not comply with RFC 9116: {reasons}. {signed}",
+                self.id,
+                ref,
+            )
+        contacts = ", ".join(txt.values("Contact"))
+        expires = txt.expires.date().isoformat() if txt.expires else "?"
+        if not txt.values("Policy"):
+            return result(
+                "SBD-11.08",
+                Status.PARTIALLY_MET,
+                Basis.VERIFIED,
+                f"{artifact.path} complies with RFC 9116 (Contact {contacts}; expires {expires}) but links no disclosure policy (no Policy field). {signed}",
+                self.id,
+                ref,
+            )
+        return result(
+            "SBD-11.08",
+            Status.MET,
+            Basis.VERIFIED,
+            f"{artifact.path} complies with RFC 9116: Contact {contacts}; expires {expires}; Policy {txt.values('Policy')[0]}. {signed}",
+            self.id,
+            ref,
+        )
+
+    def _policy(
+        self, bundle: EvidenceBundle, ctx: AnalysisContext, artifact: EvidenceArtifact, txt: SecurityTxt
+    ) -> CriterionResult:
+        documents = [_policy_document(bundle, ctx, a) for a in bundle.of_kind(ArtifactKind.DOCUMENT)]
+        found = [d for d in documents if d is not None]
+        links = txt.values("Policy")
+        if found:
+            doc = found[0]
+            linked = (
+                f"; security.txt links it at {links[0]}"
+                if links
+                else "; security.txt does not link it (no Policy field)"
+            )
+            return result(
+                "SBD-11.07",
+                Status.MET if links else Status.PARTIALLY_MET,
+                Basis.VERIFIED,
+                f"A coordinated vulnerability disclosure policy is in the bundle ({doc.path}){linked}.",
+                self.id,
+                (EvidenceRef.to(doc), EvidenceRef.to(artifact)),
+            )
+        if links:
+            return result(
+                "SBD-11.07",
+                Status.PARTIALLY_MET,
+                Basis.VERIFIED,
+                f"security.txt links a disclosure policy at {links[0]}, but the policy itself is not in the bundle (not fetched: otvet works offline).",
+                self.id,
+                (EvidenceRef.to(artifact),),
+            )
+        return result(
+            "SBD-11.07",
+            Status.NOT_EVIDENCED,
+            Basis.NONE,
+            "No disclosure policy document in the bundle and no Policy field in security.txt.",
+            self.id,
+            (EvidenceRef.to(artifact),),
+        )
+
+
+def _policy_document(
+    bundle: EvidenceBundle, ctx: AnalysisContext, artifact: EvidenceArtifact
+) -> EvidenceArtifact | None:
+    if artifact.format == "PDF":
+        return artifact if re.search(r"cvd|disclosure", artifact.path, re.I) else None
+    try:
+        head = read_text(bundle.file_of(artifact), display=artifact.path, limits=ctx.limits)[:2000]
+    except InputError:
+        return None
+    first_lines = "\n".join(head.splitlines()[:5])
+    return artifact if _POLICY_TEXT.search(first_lines) else None
+
+
+def _signature_text(txt: SecurityTxt) -> str:
+    if not txt.signed:
+        return "The file is not OpenPGP-signed."
+    if txt.signature is None:
+        return "Signed, signature not verified: no trusted key."
+    return f"OpenPGP signature: {txt.signature.status.value} ({txt.signature.detail})."
+
+
+def _section(parsed: list[tuple[EvidenceArtifact, SecurityTxt]], analyzer: str) -> Section:
+    tables = []
+    for artifact, txt in parsed:
+        rows = tuple((name, value, str(line)) for name, value, line in txt.fields)
+        rows += tuple(
+            ("problem" if p.severity == "error" else "warning", p.message, str(p.line or "-"))
+            for p in txt.problems
+        )
+        tables.append(
+            Table(
+                caption=f"{artifact.path}: {_signature_text(txt)}",
+                columns=("Field", "Value", "Line"),
+                rows=rows,
+            )
+        )
+    return Section(
+        id="security-txt",
+        title="security.txt (RFC 9116)",
+        analyzer=analyzer,
+        summary=f"{len(parsed)} security.txt file(s); {sum(len(t.errors) for _, t in parsed)} RFC 9116 violation(s).",
+        tables=tuple(tables),
+    )

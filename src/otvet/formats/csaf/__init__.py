@@ -1,0 +1,1 @@
+"""CSAF: reading, validation, product-tree resolution, VEX and distribution checks."""

@@ -1,0 +1,286 @@
+"""Which products of a CSAF advisory are the product under assessment?
+
+OT advisories rarely carry a purl or CPE (none of the CISA ICS advisories do): products are
+named by vendor, product name, model numbers and a version or version range. The resolver
+compares each advisory product with the product identity of the bundle:
+
+1. **Identifiers first**: a purl or CPE equal to the product's or one of its SBOM components'
+   decides with confidence ``exact``.
+2. **Vendor**: names normalised (case, punctuation, legal suffixes such as Inc./GmbH/Corp.,
+   mis-decoded UTF-8, parenthesised abbreviations) and known variants; a vendor listed among
+   several ("ICONICS, Mitsubishi Electric") matches with ``heuristic`` confidence.
+3. **Product**: equal normalised names or overlapping model numbers (CSAF ``*``/``?``
+   wildcards allowed) are ``exact``; one name contained in the other is ``heuristic``.
+4. **Version**: a ``product_version`` compares exactly; a ``product_version_range`` is read by
+   :mod:`otvet.formats.csaf.versions` and carries that reading's confidence; an unreadable
+   range makes the verdict ``undecided`` (never a match or a non-match).
+
+The result's confidence is the weakest of the steps, and its reason names each step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+
+from packageurl import PackageURL
+
+from otvet.formats.csaf.versions import contains, read_range, same_version
+from otvet.model.components import Component
+from otvet.model.csaf import CsafProduct, MatchConfidence, MatchVerdict, ProductMatch
+from otvet.model.evidence import ProductIdentity
+
+_LEGAL = re.compile(
+    r"\b(?:incorporated|inc|corporation|corp|company|co|limited|ltd|llc|l l c|gmbh|ag|se|sa|s a|spa|s p a|srl|bv|nv|plc|kg|oy|ab|as|a s|kk|pty|pvt|pte|sas|sarl|ltda|me|holdings?|group|international)\b"
+)
+VENDOR_VARIANTS: dict[str, str] = {
+    "general electric": "ge",
+    "ge digital": "ge",
+    "ge vernova": "ge",
+    "schneider electric software": "schneider electric",
+    "schneider": "schneider electric",
+    "aveva software": "aveva",
+    "allen bradley": "rockwell automation",
+    "rockwell": "rockwell automation",
+    "mitsubishi": "mitsubishi electric",
+    "3s smart software solutions": "codesys",
+    "wago kontakttechnik": "wago",
+    "opto 22": "opto22",
+    "control by web": "controlbyweb",
+    "automation direct": "automationdirect",
+    "phillips": "philips",
+    "sauter controls": "sauter",
+    "fr sauter": "sauter",
+    "moxa technologies": "moxa",
+    "hirschmann automation and control": "hirschmann",
+    "pepperl fuchs": "pepperl+fuchs",
+}
+"""Spellings of one vendor seen in advisories, mapped to one canonical name (after normalisation)."""
+
+
+def _fold(text: str) -> str:
+    if "Ã" in text or "Â" in text:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            text = text.encode("latin-1").decode("utf-8")
+    text = re.sub("[\u2122\u00ae\u00a9]", " ", text)  # ™ ® © are marks, not name parts
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+def normalise_name(text: str) -> str:
+    """Case-folded, accent-free, punctuation as spaces, single-spaced."""
+    return " ".join(re.sub(r"[^\w+]+|_", " ", _fold(text)).split())
+
+
+def normalise_vendor(text: str) -> str:
+    """Canonical vendor name: legal suffixes, parenthesised abbreviations and variants removed."""
+    folded = _fold(text).replace("&", " and ")
+    folded = re.sub(r"\([^)]*\)", " ", folded)
+    folded = re.split(r",? (?:a subsidiary|an affiliate|a division) of ", folded)[0]
+    name = normalise_name(folded)
+    name = " ".join(_LEGAL.sub(" ", name).split()) or name
+    name = name.removesuffix(" and").strip()
+    return VENDOR_VARIANTS.get(name, name)
+
+
+def vendor_confidence(advisory_vendor: str | None, vendor: str) -> MatchConfidence | None:
+    """How well the advisory's vendor names the product's vendor (None: another vendor)."""
+    if not advisory_vendor:
+        return MatchConfidence.HEURISTIC
+    wanted = normalise_vendor(vendor)
+    if normalise_vendor(advisory_vendor) == wanted:
+        return MatchConfidence.EXACT
+    parts = re.split(r",|\band\b|/|;", _fold(advisory_vendor))
+    if any(normalise_vendor(p) == wanted for p in parts if p.strip()):
+        return MatchConfidence.HEURISTIC
+    return None
+
+
+def _tokens(text: str) -> list[str]:
+    return normalise_name(text).split()
+
+
+def _contains_run(haystack: list[str], needle: list[str]) -> bool:
+    if not needle or len(needle) > len(haystack):
+        return False
+    return any(haystack[i : i + len(needle)] == needle for i in range(len(haystack) - len(needle) + 1))
+
+
+def _model_match(patterns: Iterable[str], models: Iterable[str]) -> str | None:
+    wanted = [normalise_name(m) for m in models if m.strip()]
+    for pattern in patterns:
+        # NOTE: CSAF 2.0 section 3.1.3.3.4: '?' stands for one and '*' for any number of
+        # unknown characters in a model number.
+        norm = normalise_name(pattern.replace("*", " zzstarzz ").replace("?", " zzqmarkzz "))
+        glob = (
+            norm.replace(" zzstarzz ", "*")
+            .replace("zzstarzz", "*")
+            .replace(" zzqmarkzz ", "?")
+            .replace("zzqmarkzz", "?")
+        )
+        for model in wanted:
+            if fnmatch.fnmatchcase(model, glob) or model == norm:
+                return pattern
+    return None
+
+
+def name_confidence(product: CsafProduct, identity: ProductIdentity) -> tuple[MatchConfidence, str] | None:
+    """How well an advisory product names the product under assessment (None: another product)."""
+    model = _model_match(product.model_numbers, identity.model_numbers)
+    if model is not None:
+        return MatchConfidence.EXACT, f"model number {model} matches"
+    wanted = _tokens(identity.product)
+    vendor_tokens = _tokens(identity.vendor)
+    names = [n for n in (product.product_name, product.product_family) if n]
+    for name in names:
+        tokens = _tokens(name)
+        if tokens == wanted or (
+            tokens[: len(vendor_tokens)] == vendor_tokens and tokens[len(vendor_tokens) :] == wanted
+        ):
+            return MatchConfidence.EXACT, f"product name '{name}' matches"
+    for name in [*names, product.name]:
+        tokens = _tokens(name)
+        if _contains_run(tokens, wanted) or (len(tokens) >= 2 and _contains_run(wanted, tokens)):
+            return (
+                MatchConfidence.HEURISTIC,
+                f"product name '{name}' and '{identity.product}' contain one another",
+            )
+    return None
+
+
+def _purl_equal(a: str, b: str) -> bool:
+    try:
+        pa, pb = PackageURL.from_string(a), PackageURL.from_string(b)
+    except ValueError:
+        return a == b
+    return (pa.type, pa.namespace, pa.name, pa.version) == (pb.type, pb.namespace, pb.name, pb.version)
+
+
+def _cpe_core(cpe: str) -> tuple[str, ...]:
+    parts = cpe.lower().split(":")
+    return tuple(parts[2:6]) if cpe.lower().startswith("cpe:2.3:") else tuple(parts)
+
+
+def _identifier_match(
+    product: CsafProduct, identity: ProductIdentity, components: Sequence[Component]
+) -> ProductMatch | None:
+    own_purl = identity.properties.get("purl")
+    own_cpe = identity.properties.get("cpe")
+    candidates: list[tuple[str, str | None, tuple[str, ...]]] = [
+        ("the product", own_purl, (own_cpe,) if own_cpe else ())
+    ]
+    candidates += [(f"SBOM component {c.label}", c.purl, c.cpes) for c in components]
+    for label, purl, cpes in candidates:
+        if product.purl and purl and _purl_equal(product.purl, purl):
+            return ProductMatch(
+                product, MatchVerdict.MATCH, MatchConfidence.EXACT, f"purl {product.purl} equals {label}'s"
+            )
+        if product.cpe and any(_cpe_core(product.cpe) == _cpe_core(c) for c in cpes):
+            return ProductMatch(
+                product, MatchVerdict.MATCH, MatchConfidence.EXACT, f"CPE {product.cpe} equals {label}'s"
+            )
+    return None
+
+
+def match_product(
+    product: CsafProduct, identity: ProductIdentity, components: Sequence[Component] = ()
+) -> ProductMatch | None:
+    """The verdict on one advisory product; None when it is another vendor's or another product."""
+    by_id = _identifier_match(product, identity, components)
+    if by_id is not None:
+        return by_id
+    vendor = vendor_confidence(product.vendor, identity.vendor)
+    if vendor is None:
+        return None
+    named = name_confidence(product, identity)
+    if named is None:
+        return None
+    name_conf, name_reason = named
+    base = vendor.weaker(name_conf)
+    vendor_reason = (
+        "vendor matches"
+        if vendor is MatchConfidence.EXACT
+        else f"vendor '{product.vendor or 'not named'}' accepted"
+    )
+    reasons = [vendor_reason, name_reason]
+    version = identity.version.strip()
+    if product.version is not None:
+        if not version:
+            return ProductMatch(
+                product, MatchVerdict.UNDECIDED, base, "; ".join([*reasons, "no version under assessment"])
+            )
+        if same_version(product.version, version):
+            return ProductMatch(
+                product,
+                MatchVerdict.MATCH,
+                base,
+                "; ".join([*reasons, f"version {product.version} equals {version}"]),
+            )
+        return ProductMatch(
+            product,
+            MatchVerdict.NO_MATCH,
+            base,
+            "; ".join([*reasons, f"version {product.version} is not {version}"]),
+        )
+    if product.version_range is not None:
+        rng = read_range(product.version_range)
+        inside = contains(rng, version) if version else None
+        if inside is None:
+            why = rng.reason if not rng.parsed else "no version under assessment"
+            return ProductMatch(
+                product,
+                MatchVerdict.UNDECIDED,
+                MatchConfidence.NEEDS_REVIEW,
+                "; ".join([*reasons, f"range '{product.version_range}' needs review: {why}"]),
+            )
+        verdict = MatchVerdict.MATCH if inside else MatchVerdict.NO_MATCH
+        where = "inside" if inside else "outside"
+        return ProductMatch(
+            product,
+            verdict,
+            base.weaker(rng.confidence),
+            "; ".join([*reasons, f"{version} is {where} '{product.version_range}' ({rng.reason})"]),
+        )
+    return ProductMatch(
+        product,
+        MatchVerdict.MATCH,
+        base.weaker(MatchConfidence.HEURISTIC),
+        "; ".join([*reasons, "the advisory names the product without a version"]),
+    )
+
+
+def resolve(
+    products: Mapping[str, CsafProduct], identity: ProductIdentity, components: Sequence[Component] = ()
+) -> list[ProductMatch]:
+    """Verdicts for every advisory product of the same vendor and product (others are left out).
+
+    Relationship products ("X installed on Y") take the verdict of the referenced product that
+    matches, so an advisory about a component on the device resolves to the device.
+    """
+    found: dict[str, ProductMatch] = {}
+    for pid, product in products.items():
+        if product.relationship is not None:
+            continue
+        verdict = match_product(product, identity, components)
+        if verdict is not None:
+            found[pid] = verdict
+    for pid, product in products.items():
+        if product.relationship is None:
+            continue
+        _, ref, relates_to = product.relationship
+        own = match_product(product, identity, components)
+        inner = [found[r] for r in (relates_to, ref) if r in found]
+        if own is not None:
+            found[pid] = own
+        elif inner:
+            best = inner[0]
+            found[pid] = ProductMatch(
+                product,
+                best.verdict,
+                best.confidence,
+                f"relationship '{product.relationship[0]}' with {best.product.name}: {best.reason}",
+            )
+    return list(found.values())
