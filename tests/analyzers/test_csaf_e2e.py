@@ -36,9 +36,7 @@ def test_northwind(examples: Path) -> None:
 
 
 def test_kestrel(examples: Path) -> None:
-    a = assess(
-        examples / "kestrel-plc", profile="strict", now=NOW, options={"planned_service_life_years": "15"}
-    )
+    a = assess(examples / "kestrel-plc", profile="strict", now=NOW)
     rows = a.sections[[s.id for s in a.sections].index("csaf-advisories")].data["statements"]
     statuses = {(r["cve"], r["status"]) for r in rows}
     assert ("CVE-2024-6387", "known_not_affected") in statuses
@@ -50,3 +48,12 @@ def test_kestrel(examples: Path) -> None:
     assert _result(a, "security_txt", "SBD-11.07").status is Status.MET  # type: ignore[attr-defined]
     assert _result(a, "support_period", "SBD-12.10").status is Status.MET  # type: ignore[attr-defined]
     assert _result(a, "support_period", "SBD-12.04").status is Status.MET  # type: ignore[attr-defined]
+
+
+def test_planned_service_life_option_overrides_the_manifest(examples: Path) -> None:
+    # Kestrel supports 5.4.0 until 2047-12-31; a buyer planning 30 years of service must be told.
+    a = assess(
+        examples / "kestrel-plc", profile="strict", now=NOW, options={"planned_service_life_years": "30"}
+    )
+    life = _result(a, "support_period", "SBD-12.10")
+    assert life.status is Status.NOT_MET and "2047-12-31" in life.rationale  # type: ignore[attr-defined]
