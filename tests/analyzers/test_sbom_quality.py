@@ -60,7 +60,11 @@ def test_northwind_quality_facts(examples: Path) -> None:
     assert coverage["hash (any algorithm)"].have == 0
     assert coverage["supplier"].have == 0
     assert len(q.unkeyed) == sum(1 for c in raw["components"] if not (c.get("purl") or c.get("cpe")))
-    assert q.dangling == tuple(f"nw-rtu-app -> {t}" for t in sorted(targets - refs)) == ("nw-rtu-app -> libpcap",)
+    assert (
+        q.dangling
+        == tuple(f"nw-rtu-app -> {t}" for t in sorted(targets - refs))
+        == ("nw-rtu-app -> libpcap",)
+    )
     assert q.duplicate_refs == ("openssl",)
     assert q.product_match == "version mismatch"
     document = {d.field: d for d in q.document}
@@ -117,13 +121,23 @@ def test_unreadable_sbom_gives_not_evidenced_with_problem(bundle_copy: Path) -> 
     for cid in ("SBD-11.01", "SBD-11.02", "SBD-11.03"):
         assert results[cid].status is Status.NOT_EVIDENCED
         assert "could be read" in results[cid].rationale and "not valid JSON" in results[cid].rationale
-    assert any(p.path == "sbom/nw-rtu-500-3.2.1.cdx.json" and p.where == f"line 1 column {len(cut) + 1}" for p in output.problems)
+    assert any(
+        p.path == "sbom/nw-rtu-500-3.2.1.cdx.json" and p.where == f"line 1 column {len(cut) + 1}"
+        for p in output.problems
+    )
 
 
 def test_empty_sbom_is_not_met(bundle_copy: Path) -> None:
     sbom = bundle_copy / "sbom/nw-rtu-500-3.2.1.cdx.json"
     sbom.write_text(
-        json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.6", "metadata": {"component": {"name": "NW-RTU 500", "version": "3.2.1", "type": "firmware"}}, "components": []}),
+        json.dumps(
+            {
+                "bomFormat": "CycloneDX",
+                "specVersion": "1.6",
+                "metadata": {"component": {"name": "NW-RTU 500", "version": "3.2.1", "type": "firmware"}},
+                "components": [],
+            }
+        ),
         encoding="utf-8",
     )
     results = _by_id(_analyze(bundle_copy))
@@ -138,7 +152,8 @@ def test_no_sbom_gives_no_result(tmp_path: Path, examples: Path) -> None:
     manifest = target / "otvet-bundle.yaml"
     manifest.write_text(
         manifest.read_text(encoding="utf-8").replace(
-            "  - path: sbom/nw-rtu-500-3.2.1.cdx.json\n    kind: sbom\n    description: CycloneDX SBOM of firmware 3.2.1\n", ""
+            "  - path: sbom/nw-rtu-500-3.2.1.cdx.json\n    kind: sbom\n    description: CycloneDX SBOM of firmware 3.2.1\n",
+            "",
         ),
         encoding="utf-8",
     )

@@ -93,7 +93,9 @@ def test_verdicts_of_the_tiny_bundle(tiny: Assessment) -> None:
     # The SBOM quality analyzer outranks the vendor's 'yes': the tiny SBOM names no supplier.
     assert sbom.status is Status.PARTIALLY_MET and sbom.basis.value == "verified"
     assert sbom.claim is not None and sbom.contradiction is not None
-    assert any(e.path == "sbom/tiny.cdx.json" and e.note == "cited by the vendor" for e in sbom.claim.evidence)
+    assert any(
+        e.path == "sbom/tiny.cdx.json" and e.note == "cited by the vendor" for e in sbom.claim.evidence
+    )
     signing = tiny.outcome("SBD-12.05")
     assert "not in the bundle" in signing.rationale
     assert tiny.outcome("SBD-02.03").status is Status.NOT_APPLICABLE

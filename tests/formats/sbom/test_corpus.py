@@ -26,7 +26,12 @@ SKIP_SUFFIXES = {".md", ".png", ".drawio", ".sha256", ".txt"}
 def _sbom_files(corpus: Path) -> list[Path]:
     files = []
     for path in sorted((corpus / "sbom").rglob("*")):
-        if not path.is_file() or path.suffix in SKIP_SUFFIXES or path.name.startswith("LICENSE") or path.name == "shas":
+        if (
+            not path.is_file()
+            or path.suffix in SKIP_SUFFIXES
+            or path.name.startswith("LICENSE")
+            or path.name == "shas"
+        ):
             continue
         files.append(path)
     return files
@@ -106,7 +111,9 @@ def test_cyclonedx_vex_documents_with_components_are_read(corpus: Path) -> None:
     checked = 0
     for path in sorted((corpus / "vex" / "cyclonedx").rglob("*.json")):
         raw = json.loads(path.read_text(encoding="utf-8"))
-        if raw.get("bomFormat") != "CycloneDX" or not (raw.get("components") or (raw.get("metadata") or {}).get("component")):
+        if raw.get("bomFormat") != "CycloneDX" or not (
+            raw.get("components") or (raw.get("metadata") or {}).get("component")
+        ):
             continue
         doc = read_sbom(path)
         assert len(doc.components) == _cdx_json_count(raw), path
@@ -117,7 +124,8 @@ def test_cyclonedx_vex_documents_with_components_are_read(corpus: Path) -> None:
 
 def _identity(path: Path) -> list[tuple[str, str | None, str | None, str | None, str | None]]:
     return sorted(
-        (c.ref if c.ref != c.location else "", c.group, c.name, c.version, c.purl) for c in read_sbom(path).components
+        (c.ref if c.ref != c.location else "", c.group, c.name, c.version, c.purl)
+        for c in read_sbom(path).components
     )
 
 
@@ -170,7 +178,9 @@ def test_spdx2_and_spdx3_renderings_give_the_same_packages(corpus: Path) -> None
     compared = diverging = 0
     for example in sorted((corpus / "sbom" / "spdx").glob("example*")):
         threes = {_stem(p): p for p in (example / "spdx3.0").glob("*.json")}
-        for two in sorted(p for d in example.glob("spdx2.*") for p in d.iterdir() if p.suffix in (".json", ".spdx")):
+        for two in sorted(
+            p for d in example.glob("spdx2.*") for p in d.iterdir() if p.suffix in (".json", ".spdx")
+        ):
             three = threes.get(_stem(two))
             if three is None:
                 continue

@@ -42,7 +42,10 @@ def test_northwind_keeps_every_entry_including_the_duplicate_ref(examples: Path)
     assert not any(c.hashes for c in doc.components)
     unversioned = [c.name for c in doc.components if c.version is None]
     assert unversioned == [r["name"] for r in raw if "version" not in r]
-    assert doc.subject is not None and doc.subject.version == _raw(path)["metadata"]["component"]["version"] == "3.2"
+    assert (
+        doc.subject is not None
+        and doc.subject.version == _raw(path)["metadata"]["component"]["version"] == "3.2"
+    )
     assert doc.created is None and doc.authors == () and doc.problems == ()
 
 
@@ -107,7 +110,14 @@ def test_partly_broken_cyclonedx_json_keeps_the_readable_components(examples: Pa
 
 def test_component_without_name_or_ref_is_kept_and_labelled_by_location(tmp_path: Path) -> None:
     doc = read_sbom(
-        _write(tmp_path, {"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [{"type": "library"}, {"name": "x"}]})
+        _write(
+            tmp_path,
+            {
+                "bomFormat": "CycloneDX",
+                "specVersion": "1.5",
+                "components": [{"type": "library"}, {"name": "x"}],
+            },
+        )
     )
     assert [c.ref for c in doc.components] == ["/components/0", "/components/1"]
     assert any(p.where == "/components/0" and "no name" in p.message for p in doc.problems)
@@ -156,7 +166,10 @@ def test_spdx_tagvalue_reports_bad_lines_and_reads_the_rest(asset: Callable[[str
     assert doc.subject is not None and doc.subject.name == "tiny-gateway"
     assert doc.author_contacts == ("sbom@test-vendor.example",)
     # DEPENDENCY_OF is turned around: the gateway is the including side.
-    assert any(d.ref == "SPDXRef-Package-gateway" and d.depends_on == ("SPDXRef-Package-libmodbus",) for d in doc.dependencies)
+    assert any(
+        d.ref == "SPDXRef-Package-gateway" and d.depends_on == ("SPDXRef-Package-libmodbus",)
+        for d in doc.dependencies
+    )
 
 
 @pytest.mark.parametrize(
