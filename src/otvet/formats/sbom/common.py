@@ -8,8 +8,9 @@ rest of the entry and the document are still read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from otvet.model import Hash, LimitExceeded, Location, Problem, Severity
@@ -25,6 +26,7 @@ CHECK_EVERY = 1000
 """Entries between deadline checks."""
 
 
+@lru_cache(maxsize=256)
 def norm_algorithm(name: str) -> str:
     """Normalise a hash algorithm name: ``SHA256``/``sha-256``/``SHA_256`` → ``SHA-256``."""
     upper = name.strip().upper().replace("_", "-")
@@ -82,12 +84,18 @@ class Reading:
         self.source = source
         self.entries = 0
         self._deadline = Deadline(limits.max_seconds, f"reading the SBOM {path}")
+        self.locate: Callable[[str], str] = _same
+        """Turns a reader's JSON pointer into the location shown to users (XML path for XML)."""
 
     def problem(self, where: str | None, message: str, severity: Severity = Severity.ERROR) -> None:
         """Record a problem at a location of the document."""
         self.problems.append(
             Problem(
-                path=self.path, where=where or None, message=message, severity=severity, source=self.source
+                path=self.path,
+                where=self.locate(where) if where else None,
+                message=message,
+                severity=severity,
+                source=self.source,
             )
         )
 
@@ -106,8 +114,14 @@ class Reading:
         if self.entries % CHECK_EVERY == 0:
             self._deadline.check(Location(self.path, where))
 
-    def text(self, value: Any, where: str, *, required: bool = False) -> str | None:
-        """A string field: numbers are accepted as text (a warning), other types are problems."""
+    def text(self, value: Any, where: str, key: str | None = None, *, required: bool = False) -> str | None:
+        """A string field at ``where`` (``/key`` appended when given, only if a problem is
+        recorded: building pointers for every field would cost more than reading them).
+        Numbers are accepted as text (a warning), other types are problems."""
+        if value.__class__ is str:
+            return value
+        if key is not None:
+            where = f"{where}/{key}"
         if value is None:
             if required:
                 self.problem(where, "required value is missing")
@@ -123,26 +137,34 @@ class Reading:
         self.problem(where, f"expected text, found {type_name(value)}")
         return None
 
-    def items(self, value: Any, where: str) -> list[Any]:
+    def items(self, value: Any, where: str, key: str | None = None) -> list[Any]:
         """A list field; a single object where a list belongs is a problem (and read as one item)."""
         if value is None:
             return []
-        if isinstance(value, list):
+        if value.__class__ is list:
             return value
+        if key is not None:
+            where = f"{where}/{key}"
         if isinstance(value, dict):
             self.problem(where, "expected a list, found an object (read as a one-item list)")
             return [value]
         self.problem(where, f"expected a list, found {type_name(value)}")
         return []
 
-    def mapping(self, value: Any, where: str) -> dict[str, Any] | None:
+    def mapping(self, value: Any, where: str, key: str | None = None) -> dict[str, Any] | None:
         """An object field, or ``None`` with a problem."""
         if value is None:
             return None
-        if isinstance(value, dict):
+        if value.__class__ is dict:
             return value
+        if key is not None:
+            where = f"{where}/{key}"
         self.problem(where, f"expected an object, found {type_name(value)}")
         return None
+
+
+def _same(where: str) -> str:
+    return where
 
 
 def type_name(value: Any) -> str:

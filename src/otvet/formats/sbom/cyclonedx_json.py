@@ -117,14 +117,14 @@ def _entity(raw: dict[str, Any] | None, reading: Reading, where: str) -> tuple[s
     """Name and first contact (e-mail or URL) of an organizationalEntity."""
     if raw is None:
         return None, None
-    name = reading.text(raw.get("name"), f"{where}/name")
+    name = reading.text(raw.get("name"), where, "name")
     contact = None
-    for i, url in enumerate(reading.items(raw.get("url"), f"{where}/url")):
+    for i, url in enumerate(reading.items(raw.get("url"), where, "url")):
         if isinstance(url, str) and url:
             contact = url
             break
         reading.problem(f"{where}/url/{i}", "URL is not text")
-    for i, person in enumerate(reading.items(raw.get("contact"), f"{where}/contact")):
+    for i, person in enumerate(reading.items(raw.get("contact"), where, "contact")):
         if isinstance(person, dict) and isinstance(person.get("email"), str) and person["email"]:
             contact = contact or person["email"]
         elif not isinstance(person, dict):
@@ -140,8 +140,8 @@ def _metadata_authors(metadata: dict[str, Any], reading: Reading) -> tuple[tuple
         if not isinstance(author, dict):
             reading.problem(where, "author is not an object")
             continue
-        name = reading.text(author.get("name"), f"{where}/name")
-        email = reading.text(author.get("email"), f"{where}/email")
+        name = reading.text(author.get("name"), where, "name")
+        email = reading.text(author.get("email"), where, "email")
         if name or email:
             names.append(name or email or "")
         if email:
@@ -190,8 +190,8 @@ def _hashes(value: Any, where: str, reading: Reading) -> tuple[Hash, ...]:
         if not isinstance(raw, dict):
             reading.problem(here, "hash is not an object")
             continue
-        alg = reading.text(raw.get("alg"), f"{here}/alg", required=True)
-        content = reading.text(raw.get("content"), f"{here}/content", required=True)
+        alg = reading.text(raw.get("alg"), here, "alg", required=True)
+        content = reading.text(raw.get("content"), here, "content", required=True)
         if alg and content:
             out.append(make_hash(alg, content))
     return tuple(out)
@@ -205,10 +205,10 @@ def _licenses(value: Any, where: str, reading: Reading) -> tuple[str, ...]:
             reading.problem(here, "licence entry is not an object")
             continue
         if "expression" in raw:
-            if text := reading.text(raw.get("expression"), f"{here}/expression"):
+            if text := reading.text(raw.get("expression"), here, "expression"):
                 out.append(text)
             continue
-        lic = reading.mapping(raw.get("license"), f"{here}/license")
+        lic = reading.mapping(raw.get("license"), here, "license")
         if lic is None:
             reading.problem(here, "licence entry has neither 'license' nor 'expression'")
             continue
@@ -242,8 +242,8 @@ def _external_refs(value: Any, where: str, reading: Reading) -> tuple[ExternalRe
         if not isinstance(raw, dict):
             reading.problem(here, "external reference is not an object")
             continue
-        url = reading.text(raw.get("url"), f"{here}/url", required=True) or ""
-        kind = reading.text(raw.get("type"), f"{here}/type", required=True) or ""
+        url = reading.text(raw.get("url"), here, "url", required=True) or ""
+        kind = reading.text(raw.get("type"), here, "type", required=True) or ""
         hashes = _hashes(raw.get("hashes"), f"{here}/hashes", reading)
         out.append(ExternalReference(kind, url, tuple((h.algorithm, h.value) for h in hashes)))
     return tuple(out)
@@ -252,34 +252,34 @@ def _external_refs(value: Any, where: str, reading: Reading) -> tuple[ExternalRe
 def _component(
     raw: dict[str, Any], where: str, parent: str | None, reading: Reading, default_type: str | None = None
 ) -> Component:
-    name = reading.text(raw.get("name"), pointer(where, "name"))
+    name = reading.text(raw.get("name"), where, "name")
     if not name:
         reading.problem(where, "component has no name (kept, labelled by its location)")
-    ref = reading.text(raw.get("bom-ref"), pointer(where, "bom-ref"))
+    ref = reading.text(raw.get("bom-ref"), where, "bom-ref")
     supplier, supplier_contact = _entity(
-        reading.mapping(raw.get("supplier"), pointer(where, "supplier")), reading, pointer(where, "supplier")
+        reading.mapping(raw.get("supplier"), where, "supplier"), reading, f"{where}/supplier"
     )
     if supplier is None and supplier_contact:
         supplier = supplier_contact
     author, creator_contact = _entity(
-        reading.mapping(raw.get("manufacturer"), pointer(where, "manufacturer")),
+        reading.mapping(raw.get("manufacturer"), where, "manufacturer"),
         reading,
-        pointer(where, "manufacturer"),
+        f"{where}/manufacturer",
     )
-    for i, person in enumerate(reading.items(raw.get("authors"), pointer(where, "authors"))):
+    for i, person in enumerate(reading.items(raw.get("authors"), where, "authors")):
         if isinstance(person, dict):
             author = author or reading.text(person.get("name"), pointer(where, "authors", i, "name"))
             creator_contact = creator_contact or reading.text(
                 person.get("email"), pointer(where, "authors", i, "email")
             )
-    legacy_author = reading.text(raw.get("author"), pointer(where, "author"))
+    legacy_author = reading.text(raw.get("author"), where, "author")
     if legacy_author:
         author = author or legacy_author
         creator_contact = creator_contact or contact_in(legacy_author)
-    cpe = reading.text(raw.get("cpe"), pointer(where, "cpe"))
-    purl = reading.text(raw.get("purl"), pointer(where, "purl"))
+    cpe = reading.text(raw.get("cpe"), where, "cpe")
+    purl = reading.text(raw.get("purl"), where, "purl")
     other_ids = []
-    swid = reading.mapping(raw.get("swid"), pointer(where, "swid"))
+    swid = reading.mapping(raw.get("swid"), where, "swid")
     if swid is not None and isinstance(swid.get("tagId"), str):
         other_ids.append(f"swid:{swid['tagId']}")
     for key in ("omniborId", "swhid"):
@@ -287,31 +287,29 @@ def _component(
             if isinstance(value, str):
                 other_ids.append(value)
     version = raw.get("version")
-    text_version = reading.text(version, pointer(where, "version"))
+    text_version = reading.text(version, where, "version")
     return Component(
-        ref=ref or where,
+        ref=ref or reading.locate(where),
         name=name or "",
         version=text_version or None,
-        type=reading.text(raw.get("type"), pointer(where, "type")) or default_type,
+        type=reading.text(raw.get("type"), where, "type") or default_type,
         supplier=supplier,
         author=author,
         purl=purl or None,
         cpes=(cpe,) if cpe else (),
-        hashes=_hashes(raw.get("hashes"), pointer(where, "hashes"), reading),
-        licenses=_licenses(raw.get("licenses"), pointer(where, "licenses"), reading),
+        hashes=_hashes(raw.get("hashes"), f"{where}/hashes", reading),
+        licenses=_licenses(raw.get("licenses"), f"{where}/licenses", reading),
         filename=_filename(raw),
-        description=reading.text(raw.get("description"), pointer(where, "description")),
-        properties=_properties(raw.get("properties"), pointer(where, "properties"), reading),
-        location=where,
+        description=reading.text(raw.get("description"), where, "description"),
+        properties=_properties(raw.get("properties"), f"{where}/properties", reading),
+        location=reading.locate(where),
         parent=parent,
-        group=reading.text(raw.get("group"), pointer(where, "group")) or None,
+        group=reading.text(raw.get("group"), where, "group") or None,
         creator_contact=creator_contact,
         supplier_contact=supplier_contact,
-        copyright=reading.text(raw.get("copyright"), pointer(where, "copyright")),
-        scope=reading.text(raw.get("scope"), pointer(where, "scope")),
-        external_refs=_external_refs(
-            raw.get("externalReferences"), pointer(where, "externalReferences"), reading
-        ),
+        copyright=reading.text(raw.get("copyright"), where, "copyright"),
+        scope=reading.text(raw.get("scope"), where, "scope"),
+        external_refs=_external_refs(raw.get("externalReferences"), f"{where}/externalReferences", reading),
         other_ids=tuple(other_ids),
     )
 
@@ -338,7 +336,7 @@ def _dependencies(value: Any, reading: Reading) -> tuple[Dependency, ...]:
         if not isinstance(raw, dict):
             reading.problem(where, "dependency entry is not an object")
             continue
-        ref = reading.text(raw.get("ref"), f"{where}/ref", required=True)
+        ref = reading.text(raw.get("ref"), where, "ref", required=True)
         if not ref:
             continue
         for key in ("dependsOn", "provides"):
@@ -352,7 +350,7 @@ def _dependencies(value: Any, reading: Reading) -> tuple[Dependency, ...]:
                 else:
                     reading.problem(f"{where}/{key}/{j}", "dependency target is not a reference")
             if targets or (key == "dependsOn" and "dependsOn" in raw):
-                out.append(Dependency(ref, tuple(targets), where, key))
+                out.append(Dependency(ref, tuple(targets), reading.locate(where), key))
     return tuple(out)
 
 

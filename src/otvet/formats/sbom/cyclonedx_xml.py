@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from functools import lru_cache
 from typing import Any
 from xml.etree.ElementTree import Element
 
 from otvet.formats.sbom.common import Reading
 from otvet.formats.sbom.cyclonedx_json import read_cyclonedx_json
-from otvet.model import Component, SbomDocument
+from otvet.model import SbomDocument
 
 _NAMESPACE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}")
 
@@ -40,6 +41,7 @@ _ENTITIES = {"supplier", "manufacturer", "manufacture", "provider", "organizatio
 _ATTRIBUTES = {"bom-ref", "type", "alg", "ref", "serialNumber"}
 
 
+@lru_cache(maxsize=1024)
 def local(tag: str) -> str:
     """Element name without its namespace."""
     return tag.rsplit("}", 1)[-1]
@@ -55,34 +57,11 @@ def read_cyclonedx_xml(root: Element, reading: Reading) -> SbomDocument:
     doc["specVersion"] = match.group(1) if match else None
     if isinstance(doc.get("version"), str) and doc["version"].isdigit():
         doc["version"] = int(doc["version"])
-    result = read_cyclonedx_json(doc, reading)
-    return dataclasses.replace(
-        result,
-        encoding="xml",
-        subject=_relocate(result.subject) if result.subject else None,
-        components=tuple(_relocate(c) for c in result.components),
-        services=tuple(_relocate(c) for c in result.services),
-        dependencies=tuple(
-            dataclasses.replace(d, location=xml_path(d.location)) for d in result.dependencies
-        ),
-        problems=tuple(
-            dataclasses.replace(p, where=xml_path(p.where) if p.where else None) for p in result.problems
-        ),
-    )
+    reading.locate = xml_path
+    return dataclasses.replace(read_cyclonedx_json(doc, reading), encoding="xml")
 
 
-def _relocate(component: Component) -> Component:
-    where = xml_path(component.location)
-    return dataclasses.replace(
-        component,
-        location=where,
-        ref=where if component.ref == component.location else component.ref,
-        parent=xml_path(component.parent)
-        if component.parent and component.parent.startswith("/")
-        else component.parent,
-    )
-
-
+@lru_cache(maxsize=4096)
 def xml_path(pointer: str) -> str:
     """Translate a JSON pointer into the converted document into an XML path of the source."""
     parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]

@@ -66,9 +66,9 @@ def read_spdx2_json(doc: dict[str, Any], reading: Reading) -> SbomDocument:
         if not isinstance(raw, dict):
             reading.problem(where, "relationship is not an object")
             continue
-        source = reading.text(raw.get("spdxElementId"), f"{where}/spdxElementId", required=True)
-        kind = reading.text(raw.get("relationshipType"), f"{where}/relationshipType", required=True)
-        target = reading.text(raw.get("relatedSpdxElement"), f"{where}/relatedSpdxElement", required=True)
+        source = reading.text(raw.get("spdxElementId"), where, "spdxElementId", required=True)
+        kind = reading.text(raw.get("relationshipType"), where, "relationshipType", required=True)
+        target = reading.text(raw.get("relatedSpdxElement"), where, "relatedSpdxElement", required=True)
         if not (source and kind and target):
             continue
         if source == doc_id and kind.upper() == "DESCRIBES":
@@ -115,33 +115,33 @@ def _checksums(value: Any, where: str, reading: Reading) -> tuple[Hash, ...]:
         if not isinstance(raw, dict):
             reading.problem(here, "checksum is not an object")
             continue
-        alg = reading.text(raw.get("algorithm"), f"{here}/algorithm", required=True)
-        content = reading.text(raw.get("checksumValue"), f"{here}/checksumValue", required=True)
+        alg = reading.text(raw.get("algorithm"), here, "algorithm", required=True)
+        content = reading.text(raw.get("checksumValue"), here, "checksumValue", required=True)
         if alg and content:
             out.append(make_hash(alg, content))
     return tuple(out)
 
 
 def _package(raw: dict[str, Any], where: str, reading: Reading) -> Component:
-    name = reading.text(raw.get("name"), pointer(where, "name"))
+    name = reading.text(raw.get("name"), where, "name")
     if not name:
         reading.problem(where, "package has no name (kept, labelled by its location)")
-    ref = reading.text(raw.get("SPDXID"), pointer(where, "SPDXID"))
+    ref = reading.text(raw.get("SPDXID"), where, "SPDXID")
     if not ref:
         reading.problem(where, "package has no SPDXID; relationships cannot reach it")
-    supplier_text = reading.text(raw.get("supplier"), pointer(where, "supplier"))
-    originator_text = reading.text(raw.get("originator"), pointer(where, "originator"))
+    supplier_text = reading.text(raw.get("supplier"), where, "supplier")
+    originator_text = reading.text(raw.get("originator"), where, "originator")
     purl = None
     cpes = []
     other_ids = []
     refs = []
-    for i, ext in enumerate(reading.items(raw.get("externalRefs"), pointer(where, "externalRefs"))):
+    for i, ext in enumerate(reading.items(raw.get("externalRefs"), where, "externalRefs")):
         here = pointer(where, "externalRefs", i)
         if not isinstance(ext, dict):
             reading.problem(here, "external reference is not an object")
             continue
-        kind = reading.text(ext.get("referenceType"), f"{here}/referenceType", required=True) or ""
-        locator = reading.text(ext.get("referenceLocator"), f"{here}/referenceLocator", required=True) or ""
+        kind = reading.text(ext.get("referenceType"), here, "referenceType", required=True) or ""
+        locator = reading.text(ext.get("referenceLocator"), here, "referenceLocator", required=True) or ""
         if not locator:
             continue
         if kind == "purl":
@@ -155,31 +155,31 @@ def _package(raw: dict[str, Any], where: str, reading: Reading) -> Component:
             other_ids.append(locator)
         else:
             refs.append(ExternalReference(kind, locator))
-    download = reading.text(raw.get("downloadLocation"), pointer(where, "downloadLocation"))
+    download = reading.text(raw.get("downloadLocation"), where, "downloadLocation")
     if download and download not in ("NOASSERTION", "NONE"):
         refs.append(ExternalReference("distribution", download))
-    homepage = reading.text(raw.get("homepage"), pointer(where, "homepage"))
+    homepage = reading.text(raw.get("homepage"), where, "homepage")
     if homepage and homepage not in ("NOASSERTION", "NONE"):
         refs.append(ExternalReference("website", homepage))
-    copyright_text = reading.text(raw.get("copyrightText"), pointer(where, "copyrightText"))
-    purpose = reading.text(raw.get("primaryPackagePurpose"), pointer(where, "primaryPackagePurpose"))
+    copyright_text = reading.text(raw.get("copyrightText"), where, "copyrightText")
+    purpose = reading.text(raw.get("primaryPackagePurpose"), where, "primaryPackagePurpose")
     return Component(
         ref=ref or where,
         name=name or "",
-        version=reading.text(raw.get("versionInfo"), pointer(where, "versionInfo")) or None,
+        version=reading.text(raw.get("versionInfo"), where, "versionInfo") or None,
         type=purpose.lower() if purpose else None,
         supplier=actor_name(supplier_text),
         author=actor_name(originator_text),
         purl=purl,
         cpes=tuple(cpes),
-        hashes=_checksums(raw.get("checksums"), pointer(where, "checksums"), reading),
+        hashes=_checksums(raw.get("checksums"), f"{where}/checksums", reading),
         licenses=license_values(
-            reading.text(raw.get("licenseConcluded"), pointer(where, "licenseConcluded")),
-            reading.text(raw.get("licenseDeclared"), pointer(where, "licenseDeclared")),
+            reading.text(raw.get("licenseConcluded"), where, "licenseConcluded"),
+            reading.text(raw.get("licenseDeclared"), where, "licenseDeclared"),
         ),
-        filename=reading.text(raw.get("packageFileName"), pointer(where, "packageFileName")),
-        description=reading.text(raw.get("summary"), pointer(where, "summary"))
-        or reading.text(raw.get("description"), pointer(where, "description")),
+        filename=reading.text(raw.get("packageFileName"), where, "packageFileName"),
+        description=reading.text(raw.get("summary"), where, "summary")
+        or reading.text(raw.get("description"), where, "description"),
         location=where,
         creator_contact=contact_in(originator_text) if originator_text else None,
         supplier_contact=contact_in(supplier_text) if supplier_text else None,
@@ -191,14 +191,14 @@ def _package(raw: dict[str, Any], where: str, reading: Reading) -> Component:
 
 def _file(raw: dict[str, Any], where: str, name_key: str, reading: Reading) -> Component:
     name = reading.text(raw.get(name_key), pointer(where, name_key)) or ""
-    ref = reading.text(raw.get("SPDXID"), pointer(where, "SPDXID"))
-    concluded = reading.text(raw.get("licenseConcluded"), pointer(where, "licenseConcluded"))
-    copyright_text = reading.text(raw.get("copyrightText"), pointer(where, "copyrightText"))
+    ref = reading.text(raw.get("SPDXID"), where, "SPDXID")
+    concluded = reading.text(raw.get("licenseConcluded"), where, "licenseConcluded")
+    copyright_text = reading.text(raw.get("copyrightText"), where, "copyrightText")
     return Component(
         ref=ref or where,
         name=name,
         type="file" if name_key == "fileName" else "snippet",
-        hashes=_checksums(raw.get("checksums"), pointer(where, "checksums"), reading),
+        hashes=_checksums(raw.get("checksums"), f"{where}/checksums", reading),
         licenses=license_values(concluded, None),
         filename=name.rsplit("/", 1)[-1] if name_key == "fileName" and name else None,
         location=where,

@@ -119,7 +119,7 @@ def read_spdx3(doc: dict[str, Any], reading: Reading) -> SbomDocument:
         if kind in ("SpdxDocument", "software_Sbom", "Bundle", "Bom"):
             if (ident := _id(raw)) is not None:
                 document_ids.add(ident)
-            for j, root in enumerate(reading.items(raw.get("rootElement"), f"{where}/rootElement")):
+            for j, root in enumerate(reading.items(raw.get("rootElement"), where, "rootElement")):
                 if isinstance(root, str):
                     root_elements.append(root)
                 else:
@@ -128,11 +128,11 @@ def read_spdx3(doc: dict[str, Any], reading: Reading) -> SbomDocument:
         kind = _type(raw)
         if kind not in ("Relationship", "LifecycleScopedRelationship"):
             continue
-        source = reading.text(raw.get("from"), f"{where}/from", required=True)
-        relation = reading.text(raw.get("relationshipType"), f"{where}/relationshipType", required=True)
+        source = reading.text(raw.get("from"), where, "from", required=True)
+        relation = reading.text(raw.get("relationshipType"), where, "relationshipType", required=True)
         targets = [
             t
-            for j, t in enumerate(reading.items(raw.get("to"), f"{where}/to"))
+            for j, t in enumerate(reading.items(raw.get("to"), where, "to"))
             if reading.text(t, f"{where}/to/{j}")
         ]
         if not (source and relation):
@@ -239,13 +239,13 @@ def _element(
     agent_contact: Any,
 ) -> Component:
     ident = _id(raw)
-    name = reading.text(raw.get("name"), pointer(where, "name")) or ""
+    name = reading.text(raw.get("name"), where, "name") or ""
     if not name and kind == _PACKAGE:
         reading.problem(where, "package has no name (kept, labelled by its location)")
     if ident is None:
         reading.problem(where, "element has no spdxId; relationships cannot reach it")
     hashes: list[Hash] = []
-    for j, item in enumerate(reading.items(raw.get("verifiedUsing"), pointer(where, "verifiedUsing"))):
+    for j, item in enumerate(reading.items(raw.get("verifiedUsing"), where, "verifiedUsing")):
         if isinstance(item, dict) and item.get("type") == "Hash":
             alg = reading.text(
                 item.get("algorithm"), pointer(where, "verifiedUsing", j, "algorithm"), required=True
@@ -258,9 +258,7 @@ def _element(
     purl = reading.text(raw.get("software_packageUrl"), pointer(where, "software_packageUrl"))
     cpes: list[str] = []
     other_ids: list[str] = []
-    for j, ext in enumerate(
-        reading.items(raw.get("externalIdentifier"), pointer(where, "externalIdentifier"))
-    ):
+    for j, ext in enumerate(reading.items(raw.get("externalIdentifier"), where, "externalIdentifier")):
         if not isinstance(ext, dict):
             reading.problem(pointer(where, "externalIdentifier", j), "external identifier is not an object")
             continue
@@ -275,7 +273,7 @@ def _element(
         else:
             other_ids.append(value)
     refs: list[ExternalReference] = []
-    for j, ext in enumerate(reading.items(raw.get("externalRef"), pointer(where, "externalRef"))):
+    for j, ext in enumerate(reading.items(raw.get("externalRef"), where, "externalRef")):
         if isinstance(ext, dict):
             locators = ext.get("locator")
             for locator in locators if isinstance(locators, list) else [locators]:
