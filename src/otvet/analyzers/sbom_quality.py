@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from otvet.analyzers.interface import AnalysisContext, not_evidenced, result
-from otvet.formats.sbom import read_sbom
+from otvet.formats.sbom import parse_sbom
 from otvet.formats.sbom.conformance import check_conformance
 from otvet.model import (
     AnalyzerOutput,
@@ -333,7 +333,7 @@ class SbomQualityAnalyzer:
         for artifact in artifacts:
             try:
                 data = read_bytes(bundle.file_of(artifact), display=artifact.path, limits=ctx.limits)
-                doc = read_sbom(bundle.file_of(artifact), display=artifact.path, limits=ctx.limits)
+                doc = parse_sbom(data, artifact.path, limits=ctx.limits)
             except InputError as exc:
                 where = exc.location.where if exc.location else None
                 problems.append(Problem(path=artifact.path, where=where, message=exc.message, source=self.id))

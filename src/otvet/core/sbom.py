@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from otvet.analyzers.sbom_quality import assess_quality, quality_tables
-from otvet.formats.sbom import read_sbom
+from otvet.formats.sbom import parse_sbom
 from otvet.formats.sbom.conformance import check_conformance
 from otvet.model import Problem, ProductIdentity, SbomDocument, Table
 from otvet.model.sbom import SbomQuality
@@ -42,10 +42,10 @@ def inspect_sbom(
     limits: Limits = DEFAULT_LIMITS,
 ) -> SbomInspection:
     """Read one SBOM file and measure its quality (optionally against a product and version)."""
-    document = read_sbom(path, limits=limits)
+    data = read_bytes(path, limits=limits)
+    document = parse_sbom(data, str(path), limits=limits)
     if conformance:
-        extra = check_conformance(read_bytes(path, limits=limits), document)
-        document = _with_problems(document, extra)
+        document = _with_problems(document, check_conformance(data, document))
     identity = ProductIdentity(vendor="", product=product, version=version or "") if product else None
     quality = assess_quality(document, identity)
     return SbomInspection(document, quality, quality_tables(quality))

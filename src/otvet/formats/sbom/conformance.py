@@ -91,7 +91,7 @@ def _spdx2(data: bytes, doc: SbomDocument) -> list[tuple[str | None, str]]:
     logging.getLogger("spdx_tools").setLevel(logging.ERROR)
     from spdx_tools.spdx.parser.error import SPDXParsingError  # noqa: PLC0415  # heavy; imported only when validating
     from spdx_tools.spdx.parser.jsonlikedict.json_like_dict_parser import JsonLikeDictParser  # noqa: PLC0415  # heavy; imported only when validating
-    from spdx_tools.spdx.parser.tagvalue.parser import Parser  # noqa: PLC0415  # heavy; imported only when validating
+    from spdx_tools.spdx.parser.tagvalue import parser as tagvalue  # noqa: PLC0415  # heavy; imported only when validating
     from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document  # noqa: PLC0415  # heavy; imported only when validating
 
     text = data.decode("utf-8-sig")
@@ -99,7 +99,10 @@ def _spdx2(data: bytes, doc: SbomDocument) -> list[tuple[str | None, str]]:
         if doc.encoding == "json":
             parsed = JsonLikeDictParser().parse(json.loads(text))  # type: ignore[no-untyped-call]  # spdx-tools is untyped
         else:
-            parsed = Parser().parse(text)  # type: ignore[no-untyped-call]  # spdx-tools is untyped
+            # No parse tables written into site-packages, no "Generating LALR tables" on stderr.
+            # (ply's yacc, as spdx-tools imports it)
+            parser = tagvalue.Parser(write_tables=False, debug=False, errorlog=tagvalue.yacc.NullLogger())  # type: ignore[attr-defined,no-untyped-call]
+            parsed = parser.parse(text)  # type: ignore[no-untyped-call]  # spdx-tools is untyped
     except SPDXParsingError as exc:
         return [(None, f"spdx-tools: {message}"[:300]) for message in exc.get_messages()]  # type: ignore[no-untyped-call]
     messages = validate_full_spdx_document(parsed)
