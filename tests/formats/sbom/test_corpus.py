@@ -200,3 +200,14 @@ def test_spdx2_and_spdx3_renderings_give_the_same_packages(corpus: Path) -> None
                 diverging += 1
     assert compared >= 18
     assert diverging == 3
+
+
+def test_corpus_hardware_bom_counts_devices(corpus: Path) -> None:
+    from otvet.analyzers.sbom_quality import assess_quality
+
+    path = corpus / "sbom/cyclonedx-hbom/PCIe-SATA-adapter-board/bom.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    devices = sum(1 for c in raw["components"] if c.get("type") == "device")
+    devices += raw["metadata"]["component"].get("type") == "device"
+    quality = assess_quality(read_sbom(path))
+    assert quality.hardware == devices == len(raw["components"]) + 1
