@@ -6,11 +6,13 @@ from otvet.analyzers.csaf_advisories import CsafAnalyzer
 from otvet.analyzers.interface import Analyzer
 from otvet.analyzers.log_sample import LogSampleAnalyzer
 from otvet.analyzers.questionnaire import QuestionnaireAnalyzer
+from otvet.analyzers.sbom_quality import SbomQualityAnalyzer
 from otvet.analyzers.security_txt import SecurityTxtAnalyzer
 from otvet.analyzers.support_period import SupportPeriodAnalyzer
 
 ANALYZERS: tuple[type[Analyzer], ...] = (
     QuestionnaireAnalyzer,
+    SbomQualityAnalyzer,
     LogSampleAnalyzer,
     CsafAnalyzer,
     SecurityTxtAnalyzer,

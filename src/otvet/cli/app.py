@@ -15,7 +15,7 @@ import typer
 from typer.exceptions import TyperException
 
 from otvet import __version__
-from otvet.cli import assess, catalog, compare, csaf, questionnaire, report, rfp
+from otvet.cli import assess, catalog, compare, csaf, questionnaire, report, rfp, sbom
 from otvet.cli.console import err
 from otvet.cli.exit_codes import ExitCode
 from otvet.model import InputError, OtvetError, VerificationError
@@ -40,6 +40,7 @@ GROUPS: tuple[tuple[str, typer.Typer], ...] = (
     ("catalog", catalog.app),
     ("questionnaire", questionnaire.app),
     ("csaf", csaf.app),
+    ("sbom", sbom.app),
 )
 """Command groups: (name, sub-application)."""
 

@@ -73,18 +73,23 @@ def read_text(path: Path, *, display: str | None = None, limits: Limits = DEFAUL
 
 
 def _check_depth(value: Any, limit: int, display: str) -> None:
-    """Iteratively check container nesting (no recursion on hostile input)."""
+    """Iteratively check container nesting (no recursion on hostile input).
+
+    Only containers are pushed: scalars cannot nest, and skipping them halves the work on
+    large documents (a 50,000-component SBOM has about 1.5 million values).
+    """
+    if value.__class__ is not dict and value.__class__ is not list:
+        return
     stack: list[tuple[Any, int]] = [(value, 1)]
-    count = 0
     while stack:
         item, depth = stack.pop()
-        count += 1
         if depth > limit:
             raise LimitExceeded(f"document nesting is deeper than {limit}", Location(display))
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
+        children = item.values() if item.__class__ is dict else item
+        deeper = depth + 1
+        stack.extend(
+            (child, deeper) for child in children if child.__class__ is dict or child.__class__ is list
+        )
 
 
 def parse_json(text: str | bytes, display: str, *, limits: Limits = DEFAULT_LIMITS) -> Any:
