@@ -190,3 +190,8 @@ def pointer(base: str, *parts: str | int) -> str:
     for part in parts:
         out += "/" + str(part).replace("~", "~0").replace("/", "~1")
     return out
+
+
+def items(value: Any) -> list[Any]:
+    """``value`` when it is a list, else an empty list (hostile documents put anything anywhere)."""
+    return value if isinstance(value, list) else []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from otvet.formats.sbom.common import Reading, contact_in, make_hash, parse_time, pointer, unique
+from otvet.formats.sbom.common import Reading, contact_in, items, make_hash, parse_time, pointer, unique
 from otvet.model import Component, Dependency, Hash, SbomDocument
 from otvet.model.sbom import ExternalReference
 
@@ -316,7 +316,7 @@ def _component(
 
 def _filename(raw: dict[str, Any]) -> str | None:
     """BSI TR-03183-2 filename: the ``bsi:component:filename`` property, or a ``file`` component's name."""
-    for prop in raw.get("properties") or ():
+    for prop in items(raw.get("properties")):
         if (
             isinstance(prop, dict)
             and prop.get("name") == "bsi:component:filename"

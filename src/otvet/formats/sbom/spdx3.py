@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from otvet.formats.sbom.common import Reading, make_hash, parse_time, pointer, unique
+from otvet.formats.sbom.common import Reading, items, make_hash, parse_time, pointer, unique
 from otvet.model import Component, Dependency, Hash, SbomDocument
 from otvet.model.sbom import ExternalReference
 
@@ -94,12 +94,12 @@ def read_spdx3(doc: dict[str, Any], reading: Reading) -> SbomDocument:
         agent = lookup(value)
         if agent is None:
             return None
-        for ext in agent.get("externalIdentifier") or ():
+        for ext in items(agent.get("externalIdentifier")):
             if isinstance(ext, dict) and ext.get("externalIdentifierType") in ("email", "urlScheme"):
                 ident = ext.get("identifier")
                 if isinstance(ident, str):
                     return ident
-        for ext in agent.get("externalRef") or ():
+        for ext in items(agent.get("externalRef")):
             if isinstance(ext, dict):
                 locators = ext.get("locator")
                 locator = locators[0] if isinstance(locators, list) and locators else locators
@@ -174,12 +174,12 @@ def read_spdx3(doc: dict[str, Any], reading: Reading) -> SbomDocument:
                     None, f"creationInfo.created is not an ISO 8601 date-time: {creation['created']!r}"
                 )
         spec = str(creation.get("specVersion") or spec)
-        for agent in creation.get("createdBy") or ():
+        for agent in items(creation.get("createdBy")):
             if name := agent_name(agent):
                 authors.append(name)
             if contact := agent_contact(agent):
                 contacts.append(contact)
-        for tool in creation.get("createdUsing") or ():
+        for tool in items(creation.get("createdUsing")):
             if name := agent_name(tool):
                 tools.append(name)
     by_ref = {p.ref: p for p in packages}
