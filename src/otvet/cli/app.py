@@ -15,7 +15,7 @@ import typer
 from typer.exceptions import TyperException
 
 from otvet import __version__
-from otvet.cli import assess, catalog, questionnaire
+from otvet.cli import assess, audit, catalog, questionnaire, trust, update
 from otvet.cli.console import err
 from otvet.cli.exit_codes import ExitCode
 from otvet.model import InputError, OtvetError, VerificationError
@@ -34,6 +34,9 @@ COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (("assess", assess.assess
 GROUPS: tuple[tuple[str, typer.Typer], ...] = (
     ("catalog", catalog.app),
     ("questionnaire", questionnaire.app),
+    ("update", update.app),
+    ("trust", trust.app),
+    ("audit", audit.app),
 )
 """Command groups: (name, sub-application)."""
 
