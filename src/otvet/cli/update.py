@@ -33,6 +33,11 @@ MARK = {CheckStatus.PASSED: "[green]✔[/]", CheckStatus.FAILED: "[red]✘[/]"}
 VERDICT_STYLE = {Verdict.AUTHENTIC: "green", Verdict.INTEGRITY_ONLY: "yellow", Verdict.FAILED: "red"}
 
 
+def escape(text: str) -> str:
+    """Escape rich markup in text that came from input (file names, reasons quoting files)."""
+    return text.replace("[", r"\[")
+
+
 def _actor(by: str | None) -> service.Actor:
     return service.Actor(by or current_user())
 
@@ -49,24 +54,25 @@ def parse_time(value: str | None, option: str = "--at") -> datetime | None:
 
 
 def print_report(report: VerificationReport) -> None:
-    """Checks as a table, then the verdict."""
-    table = Table(box=None, header_style="bold")
-    for column in ("", "Check", "Mechanism", "Subject", "Evidence", "Why"):
-        table.add_column(column, overflow="fold")
+    """Each check with its reason, then the verdict."""
+    out.print(f"[bold]{escape(report.package.name)}[/] sha256 {report.package.sha256}")
     for check in report.checks:
-        table.add_row(
-            MARK[check.status], check.id, check.mechanism.value, check.subject, check.evidence, check.reason
+        out.print(
+            f"{MARK[check.status]} {check.id} [bold]{check.mechanism.value}[/] "
+            f"{escape(check.evidence)} over {escape(check.subject)}"
         )
-    out.print(table)
+        out.print(f"    {escape(check.reason)}", soft_wrap=True)
     out.print(
         f"trust store {report.trust_store.digest} ({report.trust_store.entries} entries), "
         f"verification time {report.verification_time.isoformat()}"
     )
     for problem in report.problems:
-        err.print(f"[yellow]note:[/] {problem}")
+        err.print(f"[yellow]note:[/] {escape(problem)}")
     style = VERDICT_STYLE[report.verdict]
     out.print(
-        f"[{style} bold]{report.verdict.value.upper().replace('_', ' ')}[/] {report.summary}", markup=True
+        f"[{style} bold]{report.verdict.value.upper().replace('_', ' ')}[/]",
+        escape(report.summary),
+        soft_wrap=True,
     )
 
 

@@ -191,6 +191,7 @@ class CmsVerifier:
                 f"certificate {revoked or signer} is revoked (CRL in the trust store)",
                 keys=uses,
                 details=details,
+                matched=True,
             )
         if status.trusted:
             return Verified(
@@ -207,6 +208,7 @@ class CmsVerifier:
                 f"the certificate of {signer} does not chain to a trusted root valid at {ctx.at.isoformat()} ({problem})",
                 keys=uses,
                 details=details,
+                matched=True,
             )
         if ctx.expired_certificates is not ExpiredCertificatePolicy.TIMESTAMPED:
             raise SignatureFailure(
@@ -214,6 +216,7 @@ class CmsVerifier:
                 "certificates valid at the verification time (policy 'timestamped' accepts a trusted signing-time proof)",
                 keys=uses,
                 details=details,
+                matched=True,
             )
         return self._timestamped(subject, signed, ctx, status, details)
 
@@ -231,11 +234,13 @@ class CmsVerifier:
                 "the signing certificate has expired and the signature carries no RFC 3161 timestamp, "
                 "so its signing time cannot be proven",
                 details=details,
+                matched=True,
             )
         if not (stamp.intact and stamp.valid and stamp.trusted):
             raise SignatureFailure(
                 "the signature timestamp does not verify against a TSA root in the trust store",
                 details=details,
+                matched=True,
             )
         proven: datetime = stamp.timestamp
         at_signing = asyncio.run(_validate(subject.path, signed, ctx, proven, "soft-fail"))
@@ -245,11 +250,15 @@ class CmsVerifier:
                 f"the certificate chain was not valid at the proven signing time {proven.isoformat()}",
                 keys=uses,
                 details=details,
+                matched=True,
             )
         revoked = _revoked_in_trust_store(at_signing.validation_path, ctx.trust.of(TrustKind.CRL))
         if revoked:
             raise SignatureFailure(
-                f"certificate {revoked} is revoked (CRL in the trust store)", keys=uses, details=details
+                f"certificate {revoked} is revoked (CRL in the trust store)",
+                keys=uses,
+                details=details,
+                matched=True,
             )
         tsa = stamp.signing_cert.subject.human_friendly if stamp.signing_cert is not None else "?"
         details["timestamp_authority"] = tsa

@@ -105,12 +105,20 @@ class SignatureFailure(VerificationError):
     """A check failed; the message says why, ``keys``/``details`` say with what."""
 
     def __init__(
-        self, message: str, *, keys: Sequence[KeyUse] = (), details: Mapping[str, str] | None = None
+        self,
+        message: str,
+        *,
+        keys: Sequence[KeyUse] = (),
+        details: Mapping[str, str] | None = None,
+        matched: bool = False,
     ) -> None:
         super().__init__(message)
         self.reason = message
         self.keys = tuple(keys)
         self.details = dict(details or {})
+        self.matched = matched
+        """True when the signature does cover the subject but was refused (expired, revoked, too
+        late, altered comment): that reason, not "does not match", is what the report shows."""
 
 
 class SignatureVerifier(Protocol):

@@ -171,7 +171,9 @@ class MinisignVerifier:
             )
         if not _verify_ed25519(key.key, sig.global_signature, sig.signature + sig.trusted_comment.encode()):
             raise SignatureFailure(
-                "the trusted comment was altered (its global signature does not verify)", keys=(use,)
+                "the trusted comment was altered (its global signature does not verify)",
+                keys=(use,),
+                matched=True,
             )
         fields = _trusted_comment_fields(sig.trusted_comment)
         named = fields.get("file")
@@ -179,6 +181,7 @@ class MinisignVerifier:
             raise SignatureFailure(
                 f"the trusted comment names file {named!r}, but the signed subject is {subject.name!r}",
                 keys=(use,),
+                matched=True,
             )
         signed_at = None
         if "timestamp" in fields:
@@ -186,12 +189,15 @@ class MinisignVerifier:
                 signed_at = datetime.fromtimestamp(int(fields["timestamp"]), tz=UTC)
             except (ValueError, OverflowError):
                 raise SignatureFailure(
-                    f"trusted comment timestamp {fields['timestamp']!r} is not a Unix time", keys=(use,)
+                    f"trusted comment timestamp {fields['timestamp']!r} is not a Unix time",
+                    keys=(use,),
+                    matched=True,
                 ) from None
             if signed_at > ctx.at:
                 raise SignatureFailure(
                     f"signed at {signed_at.isoformat()}, after the verification time {ctx.at.isoformat()}",
                     keys=(use,),
+                    matched=True,
                 )
         return Verified(
             reason=f"minisign signature by trusted key {key.fingerprint} ({material.entry.name}) verifies over {subject.name}; trusted comment verified",

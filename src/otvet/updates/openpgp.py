@@ -222,7 +222,7 @@ def _judge(
             f"signed by OpenPGP key {missing[0] if missing else '?'}, which is not in the trust store"
         )
     if status.has("REVKEYSIG") or status.has("KEYREVOKED"):
-        raise SignatureFailure("the signing OpenPGP key is revoked")
+        raise SignatureFailure("the signing OpenPGP key is revoked", matched=True)
     if status.has("ERRSIG"):
         raise SignatureFailure(
             "gpgv could not check the signature (unsupported or weak algorithm, or malformed signature)"
@@ -243,9 +243,12 @@ def _judge(
         raise SignatureFailure(
             f"signature made at {signed_at.isoformat()}, after the verification time {ctx.at.isoformat()}",
             keys=(use,),
+            matched=True,
         )
     if sig_expires is not None and sig_expires <= ctx.at:
-        raise SignatureFailure(f"the signature expired at {sig_expires.isoformat()}", keys=(use,))
+        raise SignatureFailure(
+            f"the signature expired at {sig_expires.isoformat()}", keys=(use,), matched=True
+        )
     key_expired = status.first("KEYEXPIRED")
     if key_expired:
         expired_at = _epoch(key_expired[0])
@@ -256,12 +259,13 @@ def _judge(
                     f"the signing key {primary} expired at {expired_at.isoformat()}, before the verification time; "
                     "OpenPGP signature times are asserted by the signer, so no policy accepts an expired key",
                     keys=(use,),
+                    matched=True,
                     details=details,
                 )
     elif status.has("EXPKEYSIG"):
-        raise SignatureFailure(f"the signing key {primary} has expired", keys=(use,))
+        raise SignatureFailure(f"the signing key {primary} has expired", keys=(use,), matched=True)
     if returncode != 0 and not status.has("EXPKEYSIG"):
-        raise SignatureFailure(f"gpgv failed with exit code {returncode}", keys=(use,))
+        raise SignatureFailure(f"gpgv failed with exit code {returncode}", keys=(use,), matched=True)
     return Verified(
         reason=f"OpenPGP signature by trusted key {primary} ({material.entry.name}) verifies over {subject}",
         keys=(use,),

@@ -2,7 +2,7 @@
 
 Order matters for recognising evidence by content: the first verifier that recognises a file
 checks it. Hash lists and TUF repositories are not signature files and are handled by
-:mod:`otvet.updates.verify` directly (modules :mod:`~otvet.updates.hashes` and
+:mod:`otvet.updates.verify` directly (modules :mod:`~otvet.formats.hashlist` and
 :mod:`~otvet.updates.tuf_repo`).
 """
 

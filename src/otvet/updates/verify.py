@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from otvet import __version__
+from otvet.formats.hashlist import normalise_digest, parse_hash_list
 from otvet.model import NO_PROGRESS, OtvetError, Progress
 from otvet.model.errors import InputError, Location
 from otvet.model.updates import (
@@ -40,7 +41,6 @@ from otvet.model.updates import (
 )
 from otvet.safeio import DEFAULT_LIMITS, Limits, decode_text, read_bytes
 from otvet.updates import openpgp
-from otvet.updates.hashes import normalise_digest, parse_hash_list
 from otvet.updates.interface import FileInput, SignatureFailure, TrustMaterial, Verified, VerifyContext
 from otvet.updates.registry import verifiers
 from otvet.updates.tuf_repo import TufState, trusted_roots, verify_repository
@@ -287,11 +287,12 @@ def _signature(
         if subject is not package:
             authenticated[subject.sha256] = check.id
         return
+    # A signature that covers a subject but was refused explains itself better than "no match".
+    failures.sort(key=lambda item: not item[1].matched)
     first_subject, first = failures[0]
     reasons = [first.reason]
-    for subject, failure in failures[1:]:
-        if failure.reason != first.reason:
-            reasons.append(f"over {subject.name}: {failure.reason}")
+    if not first.matched:
+        reasons += [f"over {s.name}: {f.reason}" for s, f in failures[1:] if f.reason != first.reason]
     checks.failed(
         chosen.mechanism, first_subject, evidence.name, "; ".join(reasons), first.keys, first.details
     )
@@ -375,7 +376,7 @@ def _hash_list(
 def _digest(
     digest: str, source: str, package: FileInput, sha512: str, checks: _Checks, hash_sources: list[HashSource]
 ) -> None:
-    algorithm, value = normalise_digest(digest)
+    algorithm, value = normalise_digest(digest, "--sha256")
     actual = package.sha256 if algorithm == "SHA-256" else sha512
     hash_sources.append(HashSource(algorithm=algorithm, value=value, source=source))
     if value != actual:
@@ -440,30 +441,26 @@ def _tuf(
 def _verdict(checks: list[Check], package: FileInput, authenticated: dict[str, str]) -> tuple[Verdict, str]:
     if not checks:
         return Verdict.FAILED, (
-            f"FAILED: nothing to verify {package.name} against: no signature, hash list, digest or TUF "
-            "repository was given (an unsigned package is never accepted)"
+            f"nothing to verify {package.name} against: no signature, hash list, digest or TUF repository was "
+            "given (an unsigned package is never accepted)"
         )
     failed = [c for c in checks if c.status is CheckStatus.FAILED]
     if failed:
-        listed = "; ".join(f"{c.id} ({c.mechanism.value}): {c.reason}" for c in failed)
-        return Verdict.FAILED, f"FAILED: {listed}"
+        return Verdict.FAILED, "; ".join(f"{c.id} ({c.mechanism.value}): {c.reason}" for c in failed)
     direct = [c for c in checks if c.authenticates and c.subject_sha256 == package.sha256]
-    via_list = [
-        c
-        for c in checks
-        if c.mechanism is Mechanism.HASH
-        and c.status is CheckStatus.PASSED
-        and c.evidence in _authenticated_names(checks, authenticated)
-    ]
-    if direct or via_list:
-        how = direct[0] if direct else via_list[0]
-        return Verdict.AUTHENTIC, f"AUTHENTIC: {how.reason} ({len(checks)} check(s) passed)"
+    if direct:
+        return Verdict.AUTHENTIC, f"{direct[0].reason} ({len(checks)} check(s) passed)"
+    by_id = {c.id: c for c in checks}
+    for check in checks:
+        if check.mechanism is not Mechanism.HASH or check.status is not CheckStatus.PASSED:
+            continue
+        signer = next((by_id[i] for i in authenticated.values() if by_id[i].subject == check.evidence), None)
+        if signer is not None:
+            return Verdict.AUTHENTIC, (
+                f"{signer.reason}, and {package.name} matches its {check.details.get('algorithm', 'digest')} "
+                f"entry ({len(checks)} check(s) passed)"
+            )
     return Verdict.INTEGRITY_ONLY, (
-        f"INTEGRITY ONLY: {package.name} matches a digest whose source is not authenticated; this proves at best "
-        "that the file was not damaged in transfer, not that the vendor made it"
+        f"{package.name} matches a digest whose source is not authenticated; this proves at best that the file "
+        "was not damaged in transfer, not that the vendor made it"
     )
-
-
-def _authenticated_names(checks: list[Check], authenticated: dict[str, str]) -> set[str]:
-    ids = set(authenticated.values())
-    return {c.subject for c in checks if c.id in ids}

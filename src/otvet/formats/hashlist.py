@@ -1,11 +1,8 @@
-"""Vendor hash lists (SHA256SUMS, SHA512SUMS, BSD ``SHA256 (file) = ...``) and digest checks.
+"""Vendor hash lists: SHA256SUMS / SHA512SUMS (GNU coreutils) and BSD ``SHA256 (file) = ...``.
 
 A digest proves that the bytes are the bytes the list names; whether the list itself is the
-vendor's is a different question, answered only by a signature over the list (or by a
-clear-signed list). A hash list obtained from the same place as the package proves integrity
-of transfer at best, so a digest check never ``authenticates`` on its own.
-
-SHA-1 and MD5 entries are refused: a collision-prone digest cannot vouch for firmware.
+vendor's is a different question, answered only by a signature over the list. SHA-1 and MD5
+entries are refused (reported, never used): a collision-prone digest cannot vouch for firmware.
 """
 
 from __future__ import annotations
@@ -94,11 +91,11 @@ def parse_hash_list(text: str, display: str) -> HashList:
     return HashList(entries=tuple(entries), rejected=tuple(rejected))
 
 
-def normalise_digest(value: str) -> tuple[str, str]:
+def normalise_digest(value: str, where: str = "digest") -> tuple[str, str]:
     """(algorithm, lower-case hex) of a digest given by a person: ``sha256:HEX`` or bare hex."""
     text = value.strip().lower()
     if ":" in text:
         _, _, text = text.partition(":")
     if not re.fullmatch(r"[0-9a-f]+", text) or len(text) not in (64, 128):
-        raise FormatError(f"not a SHA-256 or SHA-512 hex digest: {value!r}", Location("--sha256"))
+        raise FormatError(f"not a SHA-256 or SHA-512 hex digest: {value!r}", Location(where))
     return ("SHA-256" if len(text) == 64 else "SHA-512"), text
