@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import socket
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Engine, Integer, MetaData, String, Table, Text, func, select, text
@@ -31,7 +33,7 @@ from otvet.audit.merkle import MerkleTree, leaf_hash
 from otvet.audit.note import CheckpointBody, NoteSigner, NoteVerifier, open_note, parse_checkpoint
 from otvet.model.audit import AuditEvent, AuditRecord, AuditVerification, Checkpoint, Outcome
 from otvet.model.errors import ConfigurationError, InputError, VerificationError
-from otvet.storage import database_url, engine_for, migrate, redact
+from otvet.storage import data_home, database_url, engine_for, migrate, redact
 
 SCRIPT_LOCATION = "otvet.audit:migrations"
 VERSION_TABLE = "alembic_version_audit"
@@ -125,10 +127,15 @@ class _Row:
 class AuditLog:
     """One audit log in one database, signing checkpoints with one key."""
 
-    def __init__(self, engine: Engine, signer: NoteSigner | None, *, origin: str) -> None:
+    def __init__(
+        self, engine: Engine, signer: NoteSigner | None, *, origin: str, anchor: Path | None = None
+    ) -> None:
         self.engine = engine
         self.signer = signer
         self.origin = origin
+        self.anchor = anchor
+        """A file outside the database holding the latest checkpoint this machine signed: a second
+        witness, so a database rolled back or cut together with its stored checkpoints is still caught."""
         self.host = socket.gethostname()
         self.os_user = _os_user()
 
@@ -149,7 +156,8 @@ class AuditLog:
             engine.dispose()
             raise ConfigurationError(f"cannot open the audit log at {redact(resolved)}: {exc}") from exc
         signer = NoteSigner(origin, load_or_create_key()[0]) if sign else None
-        return cls(engine, signer, origin=origin)
+        anchor = data_home() / "audit-checkpoints" / f"{origin.rsplit('/', 1)[-1]}.txt"
+        return cls(engine, signer, origin=origin, anchor=anchor)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -205,6 +213,15 @@ class AuditLog:
                 f"the audit log no longer matches its checkpoint at size {previous.size}; "
                 "run 'otvet audit verify' before signing new checkpoints"
             )
+        anchored = self._anchor_note()
+        if anchored is not None:
+            try:
+                self._check_checkpoint(anchored, self.verifiers(), tree)
+            except VerificationError as exc:
+                raise VerificationError(
+                    f"the audit log no longer matches the checkpoint kept in {self.anchor}: {exc}; "
+                    "run 'otvet audit verify' before signing new checkpoints"
+                ) from exc
         body = CheckpointBody(origin=self.origin, size=tree.size, root_hash=tree.root())
         note = self.signer.sign(body.text())
         created = datetime.now(UTC)
@@ -214,6 +231,7 @@ class AuditLog:
                     size=tree.size, root_hash=body.root_hash.hex(), note=note, created_at=_iso(created)
                 )
             )
+        self._write_anchor(note)
         return Checkpoint(
             origin=self.origin,
             size=tree.size,
@@ -222,6 +240,19 @@ class AuditLog:
             key_id=self.signer.verifier.hash.hex(),
             created_at=created,
         )
+
+    def _anchor_note(self) -> str | None:
+        if self.anchor is None or not self.anchor.is_file():
+            return None
+        return self.anchor.read_text(encoding="utf-8")
+
+    def _write_anchor(self, note: str) -> None:
+        if self.anchor is None:
+            return
+        self.anchor.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = self.anchor.with_name(f".{self.anchor.name}.{os.getpid()}.tmp")
+        temporary.write_text(note, encoding="utf-8")
+        temporary.replace(self.anchor)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -242,9 +273,19 @@ class AuditLog:
                 yield _Row(int(seq), str(leaf), str(body))
 
     def _leaves(self) -> list[bytes]:
+        """Stored leaf hashes in sequence order; a gap in the numbering fails (records went missing)."""
+        leaves = []
         with self.engine.connect() as conn:
-            rows = conn.execute(select(event_table.c.leaf_hash).order_by(event_table.c.seq))
-            return [bytes.fromhex(leaf) for (leaf,) in rows]
+            rows = conn.execute(
+                select(event_table.c.seq, event_table.c.leaf_hash).order_by(event_table.c.seq)
+            )
+            for expected, (seq, leaf) in enumerate(rows):
+                if seq != expected:
+                    raise VerificationError(
+                        f"audit record {expected} is missing (the next record is {seq}); run 'otvet audit verify'"
+                    )
+                leaves.append(bytes.fromhex(leaf))
+        return leaves
 
     def records(self, start: int = 0, end: int | None = None) -> Iterator[AuditRecord]:
         """Stored records in sequence order (unverified: use :meth:`verify` first)."""
@@ -305,6 +346,9 @@ class AuditLog:
         notes = [
             (f"stored checkpoint {i + 1}", note) for i, (_, _, note) in enumerate(self.stored_checkpoints())
         ]
+        anchored = self._anchor_note()
+        if anchored is not None:
+            notes.append((f"local checkpoint {self.anchor}", anchored))
         notes += [(f"saved checkpoint {i + 1}", note) for i, note in enumerate(saved)]
         if not keys and notes:
             problems.append("no checkpoint verifier key is available, so no checkpoint could be checked")

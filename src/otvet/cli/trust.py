@@ -57,7 +57,10 @@ def add(
         note=note,
         url=db,
     )
-    out.print(f"[bold]added[/] {entry.id} {entry.kind.value} '{entry.name}' fingerprint {entry.fingerprint}")
+    out.print(
+        f"[bold]added[/] {entry.id} {entry.kind.value} '{entry.name}' fingerprint {entry.fingerprint}",
+        soft_wrap=True,
+    )
 
 
 @app.command("list")
@@ -82,7 +85,7 @@ def list_entries(
             entry.not_after.isoformat() if entry.not_after else "",
         )
     out.print(table)
-    out.print(f"{len(entries)} entries, trust store digest {digest}")
+    out.print(f"{len(entries)} entries, trust store digest {digest}", soft_wrap=True)
 
 
 @app.command("remove")

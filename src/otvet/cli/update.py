@@ -55,7 +55,7 @@ def parse_time(value: str | None, option: str = "--at") -> datetime | None:
 
 def print_report(report: VerificationReport) -> None:
     """Each check with its reason, then the verdict."""
-    out.print(f"[bold]{escape(report.package.name)}[/] sha256 {report.package.sha256}")
+    out.print(f"[bold]{escape(report.package.name)}[/] sha256 {report.package.sha256}", soft_wrap=True)
     for check in report.checks:
         out.print(
             f"{MARK[check.status]} {check.id} [bold]{check.mechanism.value}[/] "
@@ -64,7 +64,8 @@ def print_report(report: VerificationReport) -> None:
         out.print(f"    {escape(check.reason)}", soft_wrap=True)
     out.print(
         f"trust store {report.trust_store.digest} ({report.trust_store.entries} entries), "
-        f"verification time {report.verification_time.isoformat()}"
+        f"verification time {report.verification_time.isoformat()}",
+        soft_wrap=True,
     )
     for problem in report.problems:
         err.print(f"[yellow]note:[/] {escape(problem)}")
