@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp  # noqa: F401  # registers the CMS attributes pyHanko signs with
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization

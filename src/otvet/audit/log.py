@@ -40,6 +40,7 @@ VERSION_TABLE = "alembic_version_audit"
 COMPONENT = "audit"
 RECORD_VERSION = 1
 _APPEND_ATTEMPTS = 20
+_LOCKED_ATTEMPTS = 3
 _PG_APPEND_LOCK = 0x6F7476657461  # "otveta": one advisory lock id for appends
 
 metadata = MetaData()
@@ -174,11 +175,17 @@ class AuditLog:
     def append(self, event: AuditEvent) -> AuditRecord:
         """Append one event; returns the stored record (with its sequence number and leaf hash)."""
         last_error: Exception | None = None
+        locked = 0
         for _ in range(_APPEND_ATTEMPTS):
             try:
                 return self._append_once(event)
-            except (IntegrityError, OperationalError) as exc:  # a concurrent writer took the number
+            except IntegrityError as exc:  # a concurrent writer took the number: take the next one
                 last_error = exc
+            except OperationalError as exc:  # locked or snapshot too old; the busy timeout already waited
+                last_error = exc
+                locked += 1
+                if locked >= _LOCKED_ATTEMPTS:
+                    break
         raise ConfigurationError(f"could not append to the audit log: {last_error}")
 
     def _append_once(self, event: AuditEvent) -> AuditRecord:

@@ -22,7 +22,7 @@ import logging
 from datetime import datetime
 from typing import Any, ClassVar
 
-from asn1crypto import cms, pem
+from asn1crypto import cms, pem, tsp
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -30,6 +30,10 @@ from cryptography import x509
 from otvet.model.updates import ExpiredCertificatePolicy, KeyUse, Mechanism, TrustKind
 from otvet.safeio import read_bytes
 from otvet.updates.interface import FileInput, Material, SignatureFailure, Verified, VerifyContext
+
+# NOTE: asn1crypto.tsp adds the RFC 5035 signingCertificateV2 attribute to the CMS OID maps; it
+# must be imported before any CMS attribute is parsed, or the maps are frozen without it.
+_TSP_ATTRIBUTES = tsp.SetOfSigningCertificatesV2
 
 # pyHanko logs every validation failure with a traceback at WARNING; the report carries the reason.
 for _name in ("pyhanko", "pyhanko_certvalidator"):

@@ -299,9 +299,9 @@ class OpenPgpVerifier:
             shutil.rmtree(base, ignore_errors=True)
 
 
-def is_clearsigned(head: bytes) -> bool:
-    """Whether a file starts like an OpenPGP clear-signed message."""
-    return head.lstrip().startswith(_CLEARSIGNED)
+def is_clearsigned(data: bytes) -> bool:
+    """Whether a file holds an OpenPGP clear-signed message anywhere (then only the signed text counts)."""
+    return _CLEARSIGNED in data
 
 
 def verify_clearsigned(document: FileInput, ctx: VerifyContext) -> Verified:

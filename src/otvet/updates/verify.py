@@ -309,7 +309,7 @@ def _hash_list(
     problems: list[str],
 ) -> None:
     raw = read_bytes(hash_list.path, display=hash_list.name, limits=ctx.limits)
-    if openpgp.is_clearsigned(raw[:_HEAD]):
+    if openpgp.is_clearsigned(raw):
         try:
             verified = openpgp.verify_clearsigned(hash_list, ctx)
         except SignatureFailure as exc:

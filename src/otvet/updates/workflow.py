@@ -147,19 +147,10 @@ class Workflow:
         self._event(action, actor, intake_id, f"refused: {message}", failed=True)
         return WorkflowError(message)
 
-    def _transition(self, conn: Any, intake: Intake, to: IntakeState, actor: Actor, note: str) -> Intake:
-        now = self.clock()
-        conn.execute(update(intake_table).where(intake_table.c.id == intake.id).values(state=to.value))
-        conn.execute(
-            transition_table.insert().values(
-                intake_id=intake.id,
-                at=iso(now),
-                actor=actor.name,
-                from_state=intake.state.value,
-                to_state=to.value,
-                note=note,
-            )
-        )
+    def _transition(self, intake: Intake, to: IntakeState, actor: Actor, note: str) -> Intake:
+        # NOTE: audit first, then act: a crash in between leaves a record of an intended change
+        # (over-reporting), never a change without a record. It also keeps the audit write out of
+        # the workflow's transaction, so both may share one SQLite file.
         self._event(
             "update.transition",
             actor,
@@ -168,6 +159,19 @@ class Workflow:
             from_state=intake.state.value,
             to_state=to.value,
         )
+        now = self.clock()
+        with self.engine.begin() as conn:
+            conn.execute(update(intake_table).where(intake_table.c.id == intake.id).values(state=to.value))
+            conn.execute(
+                transition_table.insert().values(
+                    intake_id=intake.id,
+                    at=iso(now),
+                    actor=actor.name,
+                    from_state=intake.state.value,
+                    to_state=to.value,
+                    note=note,
+                )
+            )
         return replace(intake, state=to)
 
     # -- reading -----------------------------------------------------------------------------
@@ -239,6 +243,14 @@ class Workflow:
         now = self.clock()
         intake_id = f"UPD-{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
         digest = sha256_file(package)[0]
+        self._event(
+            "update.intake",
+            actor,
+            intake_id,
+            f"{actor.name} submitted {product} {version} ({package.name}) as {intake_id}",
+            package=package.name,
+            package_sha256=digest,
+        )
         with self.engine.begin() as conn:
             conn.execute(
                 intake_table.insert().values(
@@ -262,14 +274,6 @@ class Workflow:
                     note="package received",
                 )
             )
-        self._event(
-            "update.intake",
-            actor,
-            intake_id,
-            f"{actor.name} submitted {product} {version} ({package.name}) as {intake_id}",
-            package=package.name,
-            package_sha256=digest,
-        )
         return self.get(intake_id)
 
     def attach(
@@ -302,8 +306,6 @@ class Workflow:
             values.update(rollback=_dump(rollback), rollback_sha256=plan_digest(rollback))
         if not values:
             raise WorkflowError("nothing to attach")
-        with self.engine.begin() as conn:
-            conn.execute(update(intake_table).where(intake_table.c.id == intake_id).values(**values))
         attached = [
             name
             for name, given in (
@@ -320,6 +322,8 @@ class Workflow:
             f"{actor.name} attached the {' and '.join(attached)} to {intake_id}",
             **{k: v for k, v in values.items() if k.endswith("sha256") or k == "verdict"},
         )
+        with self.engine.begin() as conn:
+            conn.execute(update(intake_table).where(intake_table.c.id == intake_id).values(**values))
         return self.refresh(intake_id, actor=actor)
 
     # -- state evaluation --------------------------------------------------------------------
@@ -376,8 +380,7 @@ class Workflow:
             if not voided or _rank(target) > _rank(intake.state)
             else f"{why}; approvals bound to old inputs are void"
         )
-        with self.engine.begin() as conn:
-            self._transition(conn, intake, target, actor, note)
+        self._transition(intake, target, actor, note)
         return self.get(intake_id)
 
     # -- approvals and after -----------------------------------------------------------------
@@ -420,6 +423,16 @@ class Workflow:
                 intake_id,
                 f"{actor.name} already approved these inputs of {intake_id}",
             )
+        self._event(
+            "update.approve",
+            actor,
+            intake_id,
+            f"{actor.name} approved {intake_id}" + (f": {comment}" if comment else ""),
+            package_sha256=bound.package,
+            report_sha256=bound.verification_report,
+            sbom_diff_sha256=bound.sbom_diff,
+            rollback_sha256=bound.rollback_plan,
+        )
         now = self.clock()
         try:
             with self.engine.begin() as conn:
@@ -442,16 +455,6 @@ class Workflow:
                 intake_id,
                 f"{actor.name} already approved these inputs of {intake_id}",
             ) from None
-        self._event(
-            "update.approve",
-            actor,
-            intake_id,
-            f"{actor.name} approved {intake_id}" + (f": {comment}" if comment else ""),
-            package_sha256=bound.package,
-            report_sha256=bound.verification_report,
-            sbom_diff_sha256=bound.sbom_diff,
-            rollback_sha256=bound.rollback_plan,
-        )
         return self.refresh(intake_id, actor=actor)
 
     def _advance(
@@ -481,8 +484,7 @@ class Workflow:
                 raise self._refuse(
                     action, actor, intake_id, f"cannot roll back safely: {problems['rollback']}"
                 )
-        with self.engine.begin() as conn:
-            self._transition(conn, intake, to, actor, note)
+        self._transition(intake, to, actor, note)
         return self.get(intake_id)
 
     def deploy(self, intake_id: str, *, actor: Actor, note: str = "deployed") -> Intake:
