@@ -69,7 +69,9 @@ class GnuPG:
         self.gpg("--import", str(cleaned))
 
     def close(self) -> None:
-        subprocess.run(["gpgconf", "--homedir", str(self.home), "--kill", "all"], capture_output=True, check=False)
+        gpgconf = shutil.which("gpgconf")
+        if gpgconf:  # stop the agent this home started (only ours: it is bound to this home directory)
+            subprocess.run([gpgconf, "--homedir", str(self.home), "--kill", "all"], capture_output=True, check=False)
         shutil.rmtree(self.home, ignore_errors=True)
 
 
