@@ -19,7 +19,9 @@ from otvet.updates.verify import TufStates, VerificationRequest, verify_package
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-def _run(*command: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+def _run(
+    *command: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
     completed = subprocess.run(list(command), capture_output=True, check=False, cwd=cwd, env=env, timeout=120)
     if completed.returncode != 0:
         raise AssertionError(f"{command[0]} failed: {completed.stderr.decode(errors='replace')}")
@@ -53,7 +55,16 @@ class GnuPG:
 
     def sign(self, path: Path, fingerprint: str, *, armor: bool = True, faked: str | None = None) -> Path:
         target = path.with_name(path.name + (".asc" if armor else ".sig"))
-        self.gpg("--local-user", fingerprint, *(["--armor"] if armor else []), "--output", str(target), "--detach-sign", str(path), faked=faked)
+        self.gpg(
+            "--local-user",
+            fingerprint,
+            *(["--armor"] if armor else []),
+            "--output",
+            str(target),
+            "--detach-sign",
+            str(path),
+            faked=faked,
+        )
         return target
 
     def clearsign(self, path: Path, fingerprint: str) -> Path:
@@ -71,7 +82,9 @@ class GnuPG:
     def close(self) -> None:
         gpgconf = shutil.which("gpgconf")
         if gpgconf:  # stop the agent this home started (only ours: it is bound to this home directory)
-            subprocess.run([gpgconf, "--homedir", str(self.home), "--kill", "all"], capture_output=True, check=False)
+            subprocess.run(
+                [gpgconf, "--homedir", str(self.home), "--kill", "all"], capture_output=True, check=False
+            )
         shutil.rmtree(self.home, ignore_errors=True)
 
 
@@ -121,7 +134,9 @@ def sums_for(*files: Path, name: str = "SHA256SUMS") -> Path:
     import hashlib
 
     target = files[0].with_name(name)
-    target.write_text("".join(f"{hashlib.sha256(f.read_bytes()).hexdigest()}  {f.name}\n" for f in files), encoding="utf-8")
+    target.write_text(
+        "".join(f"{hashlib.sha256(f.read_bytes()).hexdigest()}  {f.name}\n" for f in files), encoding="utf-8"
+    )
     return target
 
 

@@ -22,10 +22,18 @@ class Pki:
         self.directory = directory
         self.root = issue("Kestrel Root CA", ca=True, not_before=now - 1000 * DAY, not_after=now + 3000 * DAY)
         self.intermediate = issue(
-            "Kestrel Code Signing CA", issuer=self.root, ca=True, not_before=now - 900 * DAY, not_after=now + 2000 * DAY
+            "Kestrel Code Signing CA",
+            issuer=self.root,
+            ca=True,
+            not_before=now - 900 * DAY,
+            not_after=now + 2000 * DAY,
         )
         self.signer = issue(
-            "Kestrel Firmware Signing", issuer=self.intermediate, not_before=now - 100 * DAY, not_after=now + 300 * DAY, eku=CODE
+            "Kestrel Firmware Signing",
+            issuer=self.intermediate,
+            not_before=now - 100 * DAY,
+            not_after=now + 300 * DAY,
+            eku=CODE,
         )
         self.tsa = issue(
             "Kestrel Test TSA", issuer=self.root, not_before=now - 500 * DAY, not_after=now + 500 * DAY,
@@ -51,7 +59,9 @@ def _sign(pki: Pki, package: Path, signer: Issued, name: str = "pkg.p7s") -> Pat
 
 
 def test_valid_chain_to_the_imported_root(pki: Pki, package: Path) -> None:
-    report = verify(package, trust((TrustKind.X509_ROOT, pki.root_file())), signatures=[_sign(pki, package, pki.signer)])
+    report = verify(
+        package, trust((TrustKind.X509_ROOT, pki.root_file())), signatures=[_sign(pki, package, pki.signer)]
+    )
     assert report.verdict is Verdict.AUTHENTIC, report.summary
     check = report.checks[0]
     assert check.mechanism is Mechanism.CMS
@@ -79,7 +89,13 @@ def test_tampered_payload_fails(pki: Pki, package: Path) -> None:
 
 def test_chain_to_another_root_fails(pki: Pki, package: Path) -> None:
     rogue_root = issue("Rogue Root", ca=True, not_before=pki.now - DAY, not_after=pki.now + 100 * DAY)
-    rogue = issue("Kestrel Firmware Signing", issuer=rogue_root, not_before=pki.now - DAY, not_after=pki.now + 10 * DAY, eku=CODE)
+    rogue = issue(
+        "Kestrel Firmware Signing",
+        issuer=rogue_root,
+        not_before=pki.now - DAY,
+        not_after=pki.now + 10 * DAY,
+        eku=CODE,
+    )
     signature = pki.write("rogue.p7s", sign_detached(package.read_bytes(), rogue, [rogue_root]))
     report = verify(package, trust((TrustKind.X509_ROOT, pki.root_file())), signatures=[signature])
     assert report.verdict is Verdict.FAILED and "does not chain to a trusted root" in report.checks[0].reason
@@ -90,14 +106,21 @@ def test_certificate_without_code_signing_usage_fails(pki: Pki, package: Path) -
         "Kestrel Web Server", issuer=pki.intermediate, not_before=pki.now - DAY, not_after=pki.now + 10 * DAY,
         eku=ExtendedKeyUsageOID.SERVER_AUTH,
     )  # fmt: skip
-    report = verify(package, trust((TrustKind.X509_ROOT, pki.root_file())), signatures=[_sign(pki, package, tls)])
+    report = verify(
+        package, trust((TrustKind.X509_ROOT, pki.root_file())), signatures=[_sign(pki, package, tls)]
+    )
     assert report.verdict is Verdict.FAILED
 
 
 def test_revoked_certificate_fails(pki: Pki, package: Path) -> None:
     revocations = pki.write(
         "crl.pem",
-        crl(pki.intermediate, [(pki.signer.cert.serial_number, pki.now - DAY)], this_update=pki.now - DAY, next_update=pki.now + 30 * DAY),
+        crl(
+            pki.intermediate,
+            [(pki.signer.cert.serial_number, pki.now - DAY)],
+            this_update=pki.now - DAY,
+            next_update=pki.now + 30 * DAY,
+        ),
     )
     material = trust((TrustKind.X509_ROOT, pki.root_file()), (TrustKind.CRL, revocations))
     report = verify(package, material, signatures=[_sign(pki, package, pki.signer)])
@@ -105,9 +128,13 @@ def test_revoked_certificate_fails(pki: Pki, package: Path) -> None:
 
 
 def test_current_crl_without_the_signer_passes(pki: Pki, package: Path) -> None:
-    revocations = pki.write("crl.pem", crl(pki.intermediate, [], this_update=pki.now - DAY, next_update=pki.now + 30 * DAY))
+    revocations = pki.write(
+        "crl.pem", crl(pki.intermediate, [], this_update=pki.now - DAY, next_update=pki.now + 30 * DAY)
+    )
     material = trust((TrustKind.X509_ROOT, pki.root_file()), (TrustKind.CRL, revocations))
-    assert verify(package, material, signatures=[_sign(pki, package, pki.signer)]).verdict is Verdict.AUTHENTIC
+    assert (
+        verify(package, material, signatures=[_sign(pki, package, pki.signer)]).verdict is Verdict.AUTHENTIC
+    )
 
 
 def _expired_signer(pki: Pki) -> Issued:
@@ -121,9 +148,14 @@ def test_expired_certificate_is_refused_by_default_even_with_a_timestamp(pki: Pk
     old = _expired_signer(pki)
     plain = _sign(pki, package, old, "plain.p7s")
     stamped = pki.write(
-        "stamped.p7s", sign_timestamped(package.read_bytes(), old, [pki.intermediate], pki.tsa, [pki.root], pki.now - 50 * DAY)
+        "stamped.p7s",
+        sign_timestamped(
+            package.read_bytes(), old, [pki.intermediate], pki.tsa, [pki.root], pki.now - 50 * DAY
+        ),
     )
-    material = trust((TrustKind.X509_ROOT, pki.root_file()), (TrustKind.TSA_ROOT, pki.write("tsa-root.pem", pki.root.pem)))
+    material = trust(
+        (TrustKind.X509_ROOT, pki.root_file()), (TrustKind.TSA_ROOT, pki.write("tsa-root.pem", pki.root.pem))
+    )
     for signature in (plain, stamped):
         report = verify(package, material, signatures=[signature])
         assert report.verdict is Verdict.FAILED and "policy 'reject'" in report.checks[0].reason
@@ -133,30 +165,45 @@ def test_expired_certificate_with_a_trusted_timestamp_under_the_named_policy(pki
     old = _expired_signer(pki)
     signed_at = pki.now - 50 * DAY
     stamped = pki.write(
-        "stamped.p7s", sign_timestamped(package.read_bytes(), old, [pki.intermediate], pki.tsa, [pki.root], signed_at)
+        "stamped.p7s",
+        sign_timestamped(package.read_bytes(), old, [pki.intermediate], pki.tsa, [pki.root], signed_at),
     )
-    material = trust((TrustKind.X509_ROOT, pki.root_file()), (TrustKind.TSA_ROOT, pki.write("tsa-root.pem", pki.root.pem)))
+    material = trust(
+        (TrustKind.X509_ROOT, pki.root_file()), (TrustKind.TSA_ROOT, pki.write("tsa-root.pem", pki.root.pem))
+    )
     report = verify(package, material, signatures=[stamped], expired=ExpiredCertificatePolicy.TIMESTAMPED)
     assert report.verdict is Verdict.AUTHENTIC, report.summary
     check = report.checks[0]
     assert check.signed_at == signed_at and check.signed_at_proven
     assert check.policy == "expired-certificates=timestamped"
     # Without a timestamp, the same policy still refuses: the signing time is unproven.
-    plain = verify(package, material, signatures=[_sign(pki, package, old, "plain.p7s")], expired=ExpiredCertificatePolicy.TIMESTAMPED)
+    plain = verify(
+        package,
+        material,
+        signatures=[_sign(pki, package, old, "plain.p7s")],
+        expired=ExpiredCertificatePolicy.TIMESTAMPED,
+    )
     assert plain.verdict is Verdict.FAILED and "no RFC 3161 timestamp" in plain.checks[0].reason
 
 
 def test_timestamp_from_an_untrusted_authority_proves_nothing(pki: Pki, package: Path) -> None:
     old = _expired_signer(pki)
-    rogue_root = issue("Rogue TSA Root", ca=True, not_before=pki.now - 900 * DAY, not_after=pki.now + 900 * DAY)
+    rogue_root = issue(
+        "Rogue TSA Root", ca=True, not_before=pki.now - 900 * DAY, not_after=pki.now + 900 * DAY
+    )
     rogue_tsa = issue(
         "Rogue TSA", issuer=rogue_root, not_before=pki.now - 500 * DAY, not_after=pki.now + 500 * DAY,
         eku=ExtendedKeyUsageOID.TIME_STAMPING, rsa_key=True,
     )  # fmt: skip
     stamped = pki.write(
-        "stamped.p7s", sign_timestamped(package.read_bytes(), old, [pki.intermediate], rogue_tsa, [rogue_root], pki.now - 50 * DAY)
+        "stamped.p7s",
+        sign_timestamped(
+            package.read_bytes(), old, [pki.intermediate], rogue_tsa, [rogue_root], pki.now - 50 * DAY
+        ),
     )
-    material = trust((TrustKind.X509_ROOT, pki.root_file()), (TrustKind.TSA_ROOT, pki.write("tsa-root.pem", pki.root.pem)))
+    material = trust(
+        (TrustKind.X509_ROOT, pki.root_file()), (TrustKind.TSA_ROOT, pki.write("tsa-root.pem", pki.root.pem))
+    )
     report = verify(package, material, signatures=[stamped], expired=ExpiredCertificatePolicy.TIMESTAMPED)
     assert report.verdict is Verdict.FAILED and "timestamp" in report.checks[0].reason
 
@@ -164,10 +211,19 @@ def test_timestamp_from_an_untrusted_authority_proves_nothing(pki: Pki, package:
 def test_revoked_expired_certificate_is_refused_even_with_a_timestamp(pki: Pki, package: Path) -> None:
     old = _expired_signer(pki)
     stamped = pki.write(
-        "stamped.p7s", sign_timestamped(package.read_bytes(), old, [pki.intermediate], pki.tsa, [pki.root], pki.now - 50 * DAY)
+        "stamped.p7s",
+        sign_timestamped(
+            package.read_bytes(), old, [pki.intermediate], pki.tsa, [pki.root], pki.now - 50 * DAY
+        ),
     )
     revocations = pki.write(
-        "crl.pem", crl(pki.intermediate, [(old.cert.serial_number, pki.now - 20 * DAY)], this_update=pki.now - DAY, next_update=pki.now + 30 * DAY)
+        "crl.pem",
+        crl(
+            pki.intermediate,
+            [(old.cert.serial_number, pki.now - 20 * DAY)],
+            this_update=pki.now - DAY,
+            next_update=pki.now + 30 * DAY,
+        ),
     )
     material = trust(
         (TrustKind.X509_ROOT, pki.root_file()),

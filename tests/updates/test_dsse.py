@@ -26,7 +26,13 @@ def _sign(key: PrivateKey, message: bytes) -> bytes:
     return key.sign(message, padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32), hashes.SHA256())
 
 
-def _envelope(directory: Path, key: PrivateKey, subjects: dict[str, str], *, predicate: str = "https://slsa.dev/provenance/v1") -> Path:
+def _envelope(
+    directory: Path,
+    key: PrivateKey,
+    subjects: dict[str, str],
+    *,
+    predicate: str = "https://slsa.dev/provenance/v1",
+) -> Path:
     statement = {
         "_type": "https://in-toto.io/Statement/v1",
         "subject": [{"name": name, "digest": {"sha256": digest}} for name, digest in subjects.items()],
@@ -48,7 +54,9 @@ def _envelope(directory: Path, key: PrivateKey, subjects: dict[str, str], *, pre
 def _public(directory: Path, key: PrivateKey, name: str = "builder.pub") -> Path:
     path = directory / name
     path.write_bytes(
-        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
     )
     return path
 
@@ -59,13 +67,19 @@ def _digest(path: Path) -> str:
 
 @pytest.mark.parametrize(
     "make",
-    [ed25519.Ed25519PrivateKey.generate, lambda: ec.generate_private_key(ec.SECP256R1()), lambda: rsa.generate_private_key(65537, 2048)],
+    [
+        ed25519.Ed25519PrivateKey.generate,
+        lambda: ec.generate_private_key(ec.SECP256R1()),
+        lambda: rsa.generate_private_key(65537, 2048),
+    ],
     ids=["ed25519", "ecdsa-p256", "rsa-pss"],
 )
 def test_attestation_about_the_package_verifies(make: object, package: Path, tmp_path: Path) -> None:
     key = make()  # type: ignore[operator]
     material = trust((TrustKind.PUBLIC_KEY, _public(tmp_path, key)))
-    report = verify(package, material, signatures=[_envelope(tmp_path, key, {package.name: _digest(package)})])
+    report = verify(
+        package, material, signatures=[_envelope(tmp_path, key, {package.name: _digest(package)})]
+    )
     assert report.verdict is Verdict.AUTHENTIC, report.summary
     assert report.checks[0].mechanism is Mechanism.DSSE
     assert report.checks[0].details["predicate_type"] == "https://slsa.dev/provenance/v1"
@@ -90,9 +104,14 @@ def test_wrong_key_and_altered_payload_fail(package: Path, tmp_path: Path) -> No
     document["payload"] = base64.b64encode(json.dumps(statement).encode()).decode()
     envelope.write_text(json.dumps(document), encoding="utf-8")
     report = verify(package, material, signatures=[envelope])
-    assert report.verdict is Verdict.FAILED and "altered or signed by an unknown key" in report.checks[0].reason
+    assert (
+        report.verdict is Verdict.FAILED and "altered or signed by an unknown key" in report.checks[0].reason
+    )
 
 
 def test_pae_matches_the_dsse_specification() -> None:
     # NOTE: the worked example of the DSSE v1 protocol document.
-    assert pae("http://example.com/HelloWorld", b"hello world") == b"DSSEv1 29 http://example.com/HelloWorld 11 hello world"
+    assert (
+        pae("http://example.com/HelloWorld", b"hello world")
+        == b"DSSEv1 29 http://example.com/HelloWorld 11 hello world"
+    )

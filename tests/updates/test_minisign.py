@@ -26,7 +26,9 @@ def test_prehashed_signature_over_the_package(minisign: Minisign, package: Path)
 
 def test_legacy_signature_is_checked_too(minisign: Minisign, package: Path) -> None:
     public, secret = minisign.generate("vendor")
-    report = verify(package, trust((TrustKind.MINISIGN, public)), signatures=[minisign.sign(secret, package, legacy=True)])
+    report = verify(
+        package, trust((TrustKind.MINISIGN, public)), signatures=[minisign.sign(secret, package, legacy=True)]
+    )
     assert report.verdict is Verdict.AUTHENTIC
     assert report.checks[0].details["mode"].startswith("legacy")
 
@@ -34,7 +36,9 @@ def test_legacy_signature_is_checked_too(minisign: Minisign, package: Path) -> N
 def test_signed_hash_list_authenticates_the_package(minisign: Minisign, package: Path) -> None:
     public, secret = minisign.generate("vendor")
     sums = sums_for(package)
-    report = verify(package, trust((TrustKind.MINISIGN, public)), signatures=[minisign.sign(secret, sums)], sums=[sums])
+    report = verify(
+        package, trust((TrustKind.MINISIGN, public)), signatures=[minisign.sign(secret, sums)], sums=[sums]
+    )
     assert report.verdict is Verdict.AUTHENTIC
     assert report.checks[1].mechanism is Mechanism.HASH and not report.checks[1].authenticates
     assert report.hash_sources[0].authenticated_by == report.checks[0].id
@@ -52,7 +56,9 @@ def test_tampered_package_fails(minisign: Minisign, package: Path) -> None:
 def test_wrong_key_fails(minisign: Minisign, package: Path) -> None:
     trusted, _ = minisign.generate("vendor")
     _, attacker = minisign.generate("attacker")
-    report = verify(package, trust((TrustKind.MINISIGN, trusted)), signatures=[minisign.sign(attacker, package)])
+    report = verify(
+        package, trust((TrustKind.MINISIGN, trusted)), signatures=[minisign.sign(attacker, package)]
+    )
     assert report.verdict is Verdict.FAILED
     assert "not in the trust store" in report.checks[0].reason
 
@@ -80,7 +86,12 @@ def test_signature_for_another_file_name_fails(minisign: Minisign, package: Path
 def test_signature_after_the_verification_time_fails(minisign: Minisign, package: Path) -> None:
     public, secret = minisign.generate("vendor")
     signature = minisign.sign(secret, package)
-    report = verify(package, trust((TrustKind.MINISIGN, public)), signatures=[signature], at=datetime(2020, 1, 1, tzinfo=UTC))
+    report = verify(
+        package,
+        trust((TrustKind.MINISIGN, public)),
+        signatures=[signature],
+        at=datetime(2020, 1, 1, tzinfo=UTC),
+    )
     assert report.verdict is Verdict.FAILED
     assert "after the verification time" in report.checks[0].reason
 

@@ -39,7 +39,9 @@ def test_tampered_package_fails(gnupg: GnuPG, package: Path, tmp_path: Path) -> 
     assert "BAD OpenPGP signature" in report.checks[0].reason
 
 
-def test_signature_by_a_key_outside_the_trust_store_fails(gnupg: GnuPG, package: Path, tmp_path: Path) -> None:
+def test_signature_by_a_key_outside_the_trust_store_fails(
+    gnupg: GnuPG, package: Path, tmp_path: Path
+) -> None:
     trusted = gnupg.generate("Kestrel Release <release@kestrel.example>")
     attacker = gnupg.generate("Mallory <mallory@evil.example>")
     material = trust((TrustKind.OPENPGP, gnupg.export(trusted, tmp_path / "vendor.asc")))
@@ -61,10 +63,14 @@ def test_expired_key_fails_unless_the_verification_time_precedes_expiry(
     assert then.verdict is Verdict.AUTHENTIC, then.summary
 
 
-def test_signature_made_after_the_verification_time_fails(gnupg: GnuPG, package: Path, tmp_path: Path) -> None:
+def test_signature_made_after_the_verification_time_fails(
+    gnupg: GnuPG, package: Path, tmp_path: Path
+) -> None:
     fpr = gnupg.generate("Kestrel Release <release@kestrel.example>", expire="0", faked="20200101T000000")
     material = trust((TrustKind.OPENPGP, gnupg.export(fpr, tmp_path / "vendor.asc")))
-    report = verify(package, material, signatures=[gnupg.sign(package, fpr)], at=datetime(2021, 1, 1, tzinfo=UTC))
+    report = verify(
+        package, material, signatures=[gnupg.sign(package, fpr)], at=datetime(2021, 1, 1, tzinfo=UTC)
+    )
     assert report.verdict is Verdict.FAILED
     assert "after the verification time" in report.checks[0].reason
 
@@ -79,7 +85,9 @@ def test_revoked_key_fails(gnupg: GnuPG, package: Path, tmp_path: Path) -> None:
     assert "revoked" in report.checks[0].reason
 
 
-def test_clear_signed_hash_list_authenticates_only_its_signed_text(gnupg: GnuPG, package: Path, tmp_path: Path) -> None:
+def test_clear_signed_hash_list_authenticates_only_its_signed_text(
+    gnupg: GnuPG, package: Path, tmp_path: Path
+) -> None:
     fpr = gnupg.generate("Kestrel Release <release@kestrel.example>")
     material = trust((TrustKind.OPENPGP, gnupg.export(fpr, tmp_path / "vendor.asc")))
     signed = gnupg.clearsign(sums_for(package), fpr)

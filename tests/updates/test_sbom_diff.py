@@ -44,7 +44,13 @@ def sboms(examples: Path, tmp_path: Path) -> tuple[Path, Path]:
     by_ref["zlib"]["hashes"][0]["content"] = "00" * 32  # same version, different bytes
     new["components"] = [c for c in new["components"] if c["bom-ref"] != "tinycbor"]
     new["components"].append(
-        {"type": "library", "bom-ref": "libmodbus", "name": "libmodbus", "version": "3.1.11", "purl": "pkg:github/stephane/libmodbus@v3.1.11"}
+        {
+            "type": "library",
+            "bom-ref": "libmodbus",
+            "name": "libmodbus",
+            "version": "3.1.11",
+            "purl": "pkg:github/stephane/libmodbus@v3.1.11",
+        }
     )
     new_path = tmp_path / "ka9-5.4.1.cdx.json"
     new_path.write_text(json.dumps(new), encoding="utf-8")
@@ -100,7 +106,10 @@ def test_identity_ignores_versions_but_keeps_names_apart() -> None:
     assert identity(Component(ref="a", name="x", purl="pkg:pypi/Requests@2.0")) == identity(
         Component(ref="b", name="y", purl="pkg:pypi/requests@2.31.0?extra=1")
     )
-    assert identity(Component(ref="c", name="z", cpes=("cpe:2.3:a:zlib:zlib:1.3:*:*:*:*:*:*:*",))) == "cpe:zlib:zlib"
+    assert (
+        identity(Component(ref="c", name="z", cpes=("cpe:2.3:a:zlib:zlib:1.3:*:*:*:*:*:*:*",)))
+        == "cpe:zlib:zlib"
+    )
     assert identity(Component(ref="d", name="  LwIP ")) == "name:lwip"
 
 

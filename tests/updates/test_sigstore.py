@@ -22,8 +22,12 @@ IDENTITY = "aryadeeptade@gmail.com"
 ISSUER = "https://github.com/login/oauth"
 
 
-def _material(sigstore_asset: Callable[[str], Path], identity: str = IDENTITY, issuer: str = ISSUER) -> TrustMaterial:
-    return trust((TrustKind.SIGSTORE_ROOT, sigstore_asset("trusted_root.json")), identity=identity, issuer=issuer)
+def _material(
+    sigstore_asset: Callable[[str], Path], identity: str = IDENTITY, issuer: str = ISSUER
+) -> TrustMaterial:
+    return trust(
+        (TrustKind.SIGSTORE_ROOT, sigstore_asset("trusted_root.json")), identity=identity, issuer=issuer
+    )
 
 
 def test_real_bundle_verifies_offline_against_the_pinned_root(sigstore_asset: Callable[[str], Path]) -> None:
@@ -42,13 +46,19 @@ def test_real_bundle_verifies_offline_against_the_pinned_root(sigstore_asset: Ca
 def test_tampered_artifact_fails(sigstore_asset: Callable[[str], Path], tmp_path: Path) -> None:
     artifact = tmp_path / "new_bundle.txt"
     artifact.write_bytes(sigstore_asset("new_bundle.txt").read_bytes().replace(b"regression", b"regressions"))
-    report = verify(artifact, _material(sigstore_asset), signatures=[sigstore_asset("new_bundle.txt.sigstore.json")])
+    report = verify(
+        artifact, _material(sigstore_asset), signatures=[sigstore_asset("new_bundle.txt.sigstore.json")]
+    )
     assert report.verdict is Verdict.FAILED and "digest mismatch" in report.checks[0].reason
 
 
 def test_another_identity_is_refused(sigstore_asset: Callable[[str], Path]) -> None:
     material = _material(sigstore_asset, identity="release@kestrel.example")
-    report = verify(sigstore_asset("new_bundle.txt"), material, signatures=[sigstore_asset("new_bundle.txt.sigstore.json")])
+    report = verify(
+        sigstore_asset("new_bundle.txt"),
+        material,
+        signatures=[sigstore_asset("new_bundle.txt.sigstore.json")],
+    )
     assert report.verdict is Verdict.FAILED and "SAN" in report.checks[0].reason
 
 
@@ -58,7 +68,11 @@ def test_another_trusted_root_is_refused(sigstore_asset: Callable[[str], Path], 
     pinned = tmp_path / "trusted_root.json"
     pinned.write_text(json.dumps(root), encoding="utf-8")
     material = trust((TrustKind.SIGSTORE_ROOT, pinned), identity=IDENTITY, issuer=ISSUER)
-    report = verify(sigstore_asset("new_bundle.txt"), material, signatures=[sigstore_asset("new_bundle.txt.sigstore.json")])
+    report = verify(
+        sigstore_asset("new_bundle.txt"),
+        material,
+        signatures=[sigstore_asset("new_bundle.txt.sigstore.json")],
+    )
     assert report.verdict is Verdict.FAILED
 
 

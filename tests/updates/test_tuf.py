@@ -75,14 +75,19 @@ def test_altered_targets_metadata_fails(repo: TufRepo, package: Path, tmp_path: 
     assert verify(package, material, tuf=usb).verdict is Verdict.FAILED
 
 
-def test_rollback_to_older_validly_signed_metadata_is_detected(repo: TufRepo, package: Path, tmp_path: Path) -> None:
+def test_rollback_to_older_validly_signed_metadata_is_detected(
+    repo: TufRepo, package: Path, tmp_path: Path
+) -> None:
     material = trust((TrustKind.TUF_ROOT, repo.first_root(tmp_path / "root.json")))
     states = MemoryStates()
     old_usb = repo.publish(tmp_path / "old-usb")
     old_copy = tmp_path / "old-copy"
     old_usb.rename(old_copy)
     repo.release()
-    assert verify(package, material, tuf=repo.publish(tmp_path / "usb"), states=states).verdict is Verdict.AUTHENTIC
+    assert (
+        verify(package, material, tuf=repo.publish(tmp_path / "usb"), states=states).verdict
+        is Verdict.AUTHENTIC
+    )
     report = verify(package, material, tuf=old_copy, states=states)
     assert report.verdict is Verdict.FAILED and "rollback attack" in report.checks[0].reason
 
@@ -97,7 +102,9 @@ def test_freeze_attack_with_an_expired_timestamp_fails(repo: TufRepo, package: P
     assert report.verdict is Verdict.FAILED and "freeze attack" in report.checks[0].reason
 
 
-def test_root_rotation_is_followed_and_a_forged_rotation_refused(repo: TufRepo, package: Path, tmp_path: Path) -> None:
+def test_root_rotation_is_followed_and_a_forged_rotation_refused(
+    repo: TufRepo, package: Path, tmp_path: Path
+) -> None:
     material = trust((TrustKind.TUF_ROOT, repo.first_root(tmp_path / "root.json")))
     repo.rotate_root_key()
     repo.release()
@@ -117,14 +124,21 @@ def test_unknown_target_fails(repo: TufRepo, package: Path, tmp_path: Path) -> N
     assert report.verdict is Verdict.FAILED and "no TUF targets role" in report.checks[0].reason
 
 
-def test_rollback_state_is_kept_in_the_database(repo: TufRepo, package: Path, tmp_path: Path, db_url: str) -> None:
+def test_rollback_state_is_kept_in_the_database(
+    repo: TufRepo, package: Path, tmp_path: Path, db_url: str
+) -> None:
     engine = open_engine(db_url)
     try:
         material = trust((TrustKind.TUF_ROOT, repo.first_root(tmp_path / "root.json")))
         old = repo.publish(tmp_path / "old")
         old.rename(tmp_path / "old-copy")
         repo.release()
-        assert verify(package, material, tuf=repo.publish(tmp_path / "usb"), states=StoredTufStates(engine)).verdict is Verdict.AUTHENTIC
+        assert (
+            verify(
+                package, material, tuf=repo.publish(tmp_path / "usb"), states=StoredTufStates(engine)
+            ).verdict
+            is Verdict.AUTHENTIC
+        )
         # A new process, the same database: the older repository is still refused.
         report = verify(package, material, tuf=tmp_path / "old-copy", states=StoredTufStates(engine))
         assert report.verdict is Verdict.FAILED and "rollback attack" in report.checks[0].reason

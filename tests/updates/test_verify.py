@@ -39,7 +39,9 @@ def test_a_published_digest_records_where_it_came_from(package: Path, minisign: 
     assert wrong.verdict is Verdict.FAILED
 
 
-def test_a_hash_list_that_names_the_package_with_another_digest_fails(package: Path, minisign: Minisign) -> None:
+def test_a_hash_list_that_names_the_package_with_another_digest_fails(
+    package: Path, minisign: Minisign
+) -> None:
     public, secret = minisign.generate("vendor")
     sums = sums_for(package)
     signature = minisign.sign(secret, sums)
@@ -49,7 +51,9 @@ def test_a_hash_list_that_names_the_package_with_another_digest_fails(package: P
     assert any("altered or is another version" in c.reason for c in report.checks)
 
 
-def test_one_bad_signature_fails_the_package_even_next_to_a_good_one(package: Path, minisign: Minisign) -> None:
+def test_one_bad_signature_fails_the_package_even_next_to_a_good_one(
+    package: Path, minisign: Minisign
+) -> None:
     public, secret = minisign.generate("vendor")
     _, attacker = minisign.generate("attacker")
     good = minisign.sign(secret, package)

@@ -52,7 +52,9 @@ def workflow(engine: Engine, db_url: str) -> Workflow:
 def inputs(package: Path, minisign: Minisign, examples: Path, tmp_path: Path) -> Inputs:
     public, secret = minisign.generate("vendor")
     sums = sums_for(package)
-    report = verify(package, trust((TrustKind.MINISIGN, public)), signatures=[minisign.sign(secret, sums)], sums=[sums])
+    report = verify(
+        package, trust((TrustKind.MINISIGN, public)), signatures=[minisign.sign(secret, sums)], sums=[sums]
+    )
     old = examples / "kestrel-plc" / "sbom" / "ka9-5.4.0.cdx.json"
     new = tmp_path / "ka9-5.4.2.cdx.json"
     document = json.loads(old.read_text(encoding="utf-8"))
@@ -77,14 +79,20 @@ def _ready(workflow: Workflow, inputs: Inputs) -> str:
     assert intake.state is IntakeState.RECEIVED
     assert workflow.attach(intake.id, actor=ALICE, report=inputs.report).state is IntakeState.VERIFIED
     assert workflow.attach(intake.id, actor=ALICE, sbom_diff=inputs.diff).state is IntakeState.ASSESSED
-    plan = make_rollback_plan("5.4.1", inputs.previous, str(inputs.config), "golden image GI-2026-07 in the site vault")
+    plan = make_rollback_plan(
+        "5.4.1", inputs.previous, str(inputs.config), "golden image GI-2026-07 in the site vault"
+    )
     assert workflow.attach(intake.id, actor=ALICE, rollback=plan).state is IntakeState.ASSESSED
     return intake.id
 
 
-def test_two_distinct_approvers_then_deploy_and_validate(workflow: Workflow, inputs: Inputs, db_url: str) -> None:
+def test_two_distinct_approvers_then_deploy_and_validate(
+    workflow: Workflow, inputs: Inputs, db_url: str
+) -> None:
     intake_id = _ready(workflow, inputs)
-    assert workflow.approve(intake_id, actor=BOB, comment="tested on the lab rack").state is IntakeState.ASSESSED
+    assert (
+        workflow.approve(intake_id, actor=BOB, comment="tested on the lab rack").state is IntakeState.ASSESSED
+    )
     approved = workflow.approve(intake_id, actor=CAROL)
     assert approved.state is IntakeState.APPROVED
     assert [a.approver for a in approved.valid_approvals] == ["bob", "carol"]
@@ -122,7 +130,9 @@ def test_the_same_approver_cannot_approve_twice(workflow: Workflow, inputs: Inpu
         log.close()
 
 
-def test_the_database_itself_refuses_a_duplicate_approval(workflow: Workflow, inputs: Inputs, engine: Engine) -> None:
+def test_the_database_itself_refuses_a_duplicate_approval(
+    workflow: Workflow, inputs: Inputs, engine: Engine
+) -> None:
     intake_id = _ready(workflow, inputs)
     workflow.approve(intake_id, actor=BOB)
     with pytest.raises(IntegrityError), engine.begin() as conn:
@@ -154,7 +164,9 @@ def test_changing_the_package_after_approval_voids_the_approvals(workflow: Workf
         workflow.deploy(intake_id, actor=BOB)
 
 
-def test_a_replaced_sbom_diff_voids_earlier_approvals(workflow: Workflow, inputs: Inputs, tmp_path: Path) -> None:
+def test_a_replaced_sbom_diff_voids_earlier_approvals(
+    workflow: Workflow, inputs: Inputs, tmp_path: Path
+) -> None:
     intake_id = _ready(workflow, inputs)
     workflow.approve(intake_id, actor=BOB)
     document = json.loads(inputs.diff.read_text(encoding="utf-8"))
@@ -167,7 +179,9 @@ def test_a_replaced_sbom_diff_voids_earlier_approvals(workflow: Workflow, inputs
     assert workflow.approve(intake_id, actor=CAROL).state is IntakeState.APPROVED
 
 
-def test_the_rollback_plan_is_re_verified_at_approval_and_rollback(workflow: Workflow, inputs: Inputs) -> None:
+def test_the_rollback_plan_is_re_verified_at_approval_and_rollback(
+    workflow: Workflow, inputs: Inputs
+) -> None:
     intake_id = _ready(workflow, inputs)
     original = inputs.previous.read_bytes()
     inputs.previous.write_bytes(b"someone replaced the previous firmware")
@@ -189,7 +203,9 @@ def test_an_integrity_only_report_does_not_verify_the_intake(
     workflow: Workflow, package: Path, minisign: Minisign, tmp_path: Path
 ) -> None:
     public, _ = minisign.generate("vendor")
-    report = write_json(verify(package, trust((TrustKind.MINISIGN, public)), sums=[sums_for(package)]), tmp_path / "r.json")
+    report = write_json(
+        verify(package, trust((TrustKind.MINISIGN, public)), sums=[sums_for(package)]), tmp_path / "r.json"
+    )
     intake = workflow.intake(package, product="KA-9", version="5.4.2", actor=ALICE)
     attached = workflow.attach(intake.id, actor=ALICE, report=report)
     assert attached.state is IntakeState.RECEIVED

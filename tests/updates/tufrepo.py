@@ -99,8 +99,12 @@ class TufRepo:
         (metadata / "root.json").write_bytes(self.roots[-1])
         serializer = JSONSerializer()
         (metadata / "timestamp.json").write_bytes(self.timestamp.to_bytes(serializer))
-        (metadata / f"{self.snapshot.signed.version}.snapshot.json").write_bytes(self.snapshot.to_bytes(serializer))
-        (metadata / f"{self.targets.signed.version}.targets.json").write_bytes(self.targets.to_bytes(serializer))
+        (metadata / f"{self.snapshot.signed.version}.snapshot.json").write_bytes(
+            self.snapshot.to_bytes(serializer)
+        )
+        (metadata / f"{self.targets.signed.version}.targets.json").write_bytes(
+            self.targets.to_bytes(serializer)
+        )
         targets = directory / "targets"
         targets.mkdir()
         for name, data in self.files.items():
