@@ -326,7 +326,7 @@ def _integrity_only(
             Status.NOT_MET,
             Basis.VERIFIED,
             f"The only update verification offered is the unsigned digest in {source}: {package} matches it, which "
-            "proves at best that the file was not damaged in transfer. A hash list obtained from the same place as "
+            "proves integrity of transfer at best (the file was not damaged on the way). A hash list obtained from the same place as "
             "the package is no proof of origin (whoever can replace one can replace the other); no signature or "
             "public key lets the buyer verify the update is authentic.",
             analyzer,
