@@ -11,12 +11,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+from otvet.audit import AuditLog, verify_consistency, verify_inclusion
+from otvet.model.audit import AuditEvent
 
 
 def main() -> None:
@@ -25,11 +24,7 @@ def main() -> None:
     parser.add_argument("--url", default=None, help="database URL (default: a temporary SQLite file)")
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="otvet-bench-")
-    os.environ["OTVET_HOME"] = home
-
-    from otvet.audit import AuditLog, verify_consistency, verify_inclusion
-    from otvet.model.audit import AuditEvent
-
+    os.environ["OTVET_HOME"] = home  # read when the log opens: a throwaway key and database
     log = AuditLog.open(args.url)
     event = AuditEvent(
         action="update.approve",

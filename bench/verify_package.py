@@ -13,13 +13,14 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+from otvet.model.updates import TrustKind
+from otvet.updates.trust import material_of, read_entry
+from otvet.updates.verify import VerificationRequest, verify_package
 
 
 def _run(*command: str) -> None:
@@ -30,11 +31,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--megabytes", type=int, default=100)
     args = parser.parse_args()
-
-    from otvet.model.updates import TrustKind
-    from otvet.updates.trust import material_of, read_entry
-    from otvet.updates.verify import VerificationRequest, verify_package
-
     work = Path(tempfile.mkdtemp(prefix="otvet-bench-verify-", dir="/tmp"))
     package = work / "firmware.bin"
     with package.open("wb") as handle:
@@ -77,7 +73,11 @@ def main() -> None:
                 VerificationRequest(package=package, signatures=(work / "firmware.bin.asc",)),
             )
         )
-        subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], check=False, capture_output=True)
+        gpgconf = shutil.which("gpgconf")
+        if gpgconf:  # stop the agent of this throwaway home
+            subprocess.run(
+                [gpgconf, "--homedir", str(home), "--kill", "all"], check=False, capture_output=True
+            )
     material = material_of(entries)
     print(f"package: {args.megabytes} MiB")
     for label, request in cases:
