@@ -23,7 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # Installed for the whole session, so session fixtures and servers are guarded too.
     guards.install()
     # Commands record to the audit log in OTVET_HOME: never the user's real data directory.
-    os.environ.setdefault("OTVET_HOME", tempfile.mkdtemp(prefix="otvet-test-home-"))
+    os.environ["OTVET_HOME"] = tempfile.mkdtemp(prefix="otvet-test-home-")
 
 
 @pytest.fixture(autouse=True)

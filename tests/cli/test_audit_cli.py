@@ -55,6 +55,54 @@ def test_checkpoint_then_verify_then_detect_truncation(
     assert "does not verify" in err and "truncated" in err
 
 
+@pytest.mark.parametrize(
+    ("attack", "expected"),
+    [
+        ("UPDATE audit_event SET body = replace(body, 'event 1', 'event X') WHERE seq = 1", "edited"),
+        ("UPDATE audit_event SET seq = 99 WHERE seq = 1; UPDATE audit_event SET seq = 1 WHERE seq = 2; "
+         "UPDATE audit_event SET seq = 2 WHERE seq = 99", "reordered"),
+    ],
+)  # fmt: skip
+def test_edits_and_reordering_are_detected_against_a_saved_checkpoint(
+    otvet_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], attack: str, expected: str
+) -> None:
+    _record(4)
+    saved = tmp_path / "cp.txt"
+    assert main(["audit", "checkpoint", "-o", str(saved)]) == ExitCode.OK
+    audit_service.close_all()
+    db = sqlite3.connect(otvet_home / "audit.sqlite3")
+    with db:
+        db.execute("DROP TRIGGER audit_event_no_update")
+        for statement in attack.split("; "):
+            db.execute(statement)
+    db.close()
+    capsys.readouterr()
+    assert main(["audit", "verify", "--checkpoint", str(saved)]) == ExitCode.FINDINGS
+    err = capsys.readouterr().err
+    assert expected in err and "saved checkpoint 1" in err
+
+
+def test_assess_records_itself_in_the_audit_log(examples: Path, tmp_path: Path) -> None:
+    code = main(
+        [
+            "assess",
+            str(examples / "kestrel-plc"),
+            "-o",
+            str(tmp_path),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ]
+    )
+    assert code == ExitCode.OK
+    (record,) = [r for r in audit_service.records() if r.action == "assess.run"]
+    assert "Kestrel Automation KA-9 Safety PLC 5.4.0" in record.description
+    assert record.correlation_id and record.correlation_id.startswith("assess-")
+    assert record.details["profile"] == "standard" and len(record.details["artifacts_sha256"]) == 64
+    assert main(["audit", "verify"]) == ExitCode.OK
+
+
 def test_export_both_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _record(4)
     target = tmp_path / "audit.jsonl"

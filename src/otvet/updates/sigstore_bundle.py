@@ -88,8 +88,8 @@ class SigstoreVerifier:
         failures = []
         for material in roots:
             identity = policy.Identity(identity=material.entry.identity or "", issuer=material.entry.issuer)
-            verifier = Verifier(trusted_root=load_trusted_root(material.content, material.entry.source))
             try:
+                verifier = Verifier(trusted_root=load_trusted_root(material.content, material.entry.source))
                 if bundle._dsse_envelope is not None:  # the public API has no accessor
                     payload_type, payload = verifier.verify_dsse(bundle, identity)
                     if payload_type != _IN_TOTO or subject.sha256 not in _subject_digests(
