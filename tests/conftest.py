@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,6 +29,8 @@ settings.load_profile("ci" if os.environ.get("CI", "").lower() == "true" else "d
 def pytest_configure(config: pytest.Config) -> None:
     # Installed for the whole session, so session fixtures and servers are guarded too.
     guards.install()
+    # Commands record to the audit log in OTVET_HOME: never the user's real data directory.
+    os.environ["OTVET_HOME"] = tempfile.mkdtemp(prefix="otvet-test-home-")
 
 
 @pytest.fixture(autouse=True)

@@ -9,14 +9,16 @@ from otvet.analyzers.questionnaire import QuestionnaireAnalyzer
 from otvet.analyzers.sbom_quality import SbomQualityAnalyzer
 from otvet.analyzers.security_txt import SecurityTxtAnalyzer
 from otvet.analyzers.support_period import SupportPeriodAnalyzer
+from otvet.analyzers.update_verification import UpdateVerificationAnalyzer
 
 ANALYZERS: tuple[type[Analyzer], ...] = (
     QuestionnaireAnalyzer,
     SbomQualityAnalyzer,
-    LogSampleAnalyzer,
     CsafAnalyzer,
     SecurityTxtAnalyzer,
     SupportPeriodAnalyzer,
+    UpdateVerificationAnalyzer,
+    LogSampleAnalyzer,
 )
 """Every analyzer, in the order they run."""
 

@@ -15,7 +15,7 @@ import typer
 from typer.exceptions import TyperException
 
 from otvet import __version__
-from otvet.cli import assess, catalog, compare, csaf, questionnaire, report, rfp, sbom
+from otvet.cli import assess, audit, catalog, compare, csaf, questionnaire, report, rfp, sbom, trust, update
 from otvet.cli.console import err
 from otvet.cli.exit_codes import ExitCode
 from otvet.model import InputError, OtvetError, VerificationError
@@ -41,6 +41,9 @@ GROUPS: tuple[tuple[str, typer.Typer], ...] = (
     ("questionnaire", questionnaire.app),
     ("csaf", csaf.app),
     ("sbom", sbom.app),
+    ("update", update.app),
+    ("trust", trust.app),
+    ("audit", audit.app),
 )
 """Command groups: (name, sub-application)."""
 

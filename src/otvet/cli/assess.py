@@ -13,6 +13,7 @@ from rich.table import Table
 from otvet.cli.console import RichProgress, err, out
 from otvet.cli.exit_codes import ExitCode
 from otvet.core import assess as run_assessment
+from otvet.core.audit import default_trail
 from otvet.core.reports import report_formats, write_reports
 from otvet.model import Assessment, InputError, Severity, Status
 
@@ -80,7 +81,12 @@ def assess(
             moment = moment.replace(tzinfo=UTC)
     with RichProgress() as progress:
         assessment = run_assessment(
-            bundle, profile=profile, now=moment, options=_parse_options(option or []), progress=progress
+            bundle,
+            profile=profile,
+            now=moment,
+            options=_parse_options(option or []),
+            progress=progress,
+            audit=default_trail(),
         )
         progress.start("Writing reports", len(names))
         notes: list[str] = []

@@ -15,6 +15,7 @@ from pathlib import Path
 from otvet import __version__
 from otvet.analyzers import AnalysisContext, Analyzer, analyzers, not_evidenced
 from otvet.catalog import load_catalog, load_profile
+from otvet.core.audit import AuditTrail, assessment_event
 from otvet.intake import open_bundle
 from otvet.model import (
     ASSESSMENT_SCHEMA_VERSION,
@@ -44,19 +45,24 @@ def assess(
     options: Mapping[str, str] | None = None,
     progress: Progress = NO_PROGRESS,
     extra: Sequence[Path] = (),
+    audit: AuditTrail | None = None,
 ) -> Assessment:
     """Assess a bundle (directory or zip) under a profile (built-in id or YAML path).
 
     ``extra`` files (a probe result, a verification report) join the bundle under ``extra/``.
+    ``audit`` records the assessment in the audit log (the CLI passes the default trail).
     """
     catalog = load_catalog()
     chosen = load_profile(profile, catalog)
     progress.start("Reading the evidence bundle", None)
     with open_bundle(bundle_path, catalog, limits=limits, extra=extra) as bundle:
         progress.finish()
-        return assess_bundle(
+        result = assess_bundle(
             bundle, catalog, chosen, now=now, limits=limits, options=options or {}, progress=progress
         )
+    if audit is not None:
+        audit.record(assessment_event(result))
+    return result
 
 
 def assess_bundle(

@@ -139,7 +139,8 @@ def _text_kind(view: View) -> Detection | None:
     if stripped.startswith("-----BEGIN PGP PUBLIC KEY BLOCK-----"):
         return Detection(ArtifactKind.SIGNATURE, "OpenPGP public key")
     if stripped.startswith("untrusted comment:"):
-        return Detection(ArtifactKind.SIGNATURE, "minisign/signify signature")
+        kind = "public key" if "public key" in stripped.split("\n", 1)[0] else "signature"
+        return Detection(ArtifactKind.SIGNATURE, f"minisign/signify {kind}")
     if stripped.startswith(("-----BEGIN PKCS7-----", "-----BEGIN CMS-----")):
         return Detection(ArtifactKind.SIGNATURE, "CMS/PKCS#7 signature (PEM)")
     if stripped.startswith("-----BEGIN CERTIFICATE-----"):

@@ -1,0 +1,1 @@
+"""Alembic migrations of the audit log (version table ``alembic_version_audit``)."""

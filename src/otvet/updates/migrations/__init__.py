@@ -1,0 +1,1 @@
+"""Alembic migrations of the update intake (version table ``alembic_version_updates``)."""
