@@ -104,6 +104,15 @@ def assess(
         raise typer.Exit(ExitCode.FINDINGS)
 
 
+SHOWN = 10
+"""Items per list in the terminal summary; the reports hold all of them."""
+
+
+def _more(total: int) -> None:
+    if total > SHOWN:
+        out.print(f"  [dim]... and {total - SHOWN} more (see the report)[/]")
+
+
 def print_summary(a: Assessment) -> None:
     """A one-screen summary of an assessment."""
     s = a.scores
@@ -132,12 +141,14 @@ def print_summary(a: Assessment) -> None:
             out.print(f"  [red]✘[/] {b.criterion_id} {b.title}")
     if a.pending_must_haves:
         out.print(f"[yellow]Open must-haves ({len(a.pending_must_haves)}):[/]")
-        for b in a.pending_must_haves:
+        for b in a.pending_must_haves[:SHOWN]:
             out.print(f"  {SYMBOL[b.status]} {b.criterion_id} {b.title}")
+        _more(len(a.pending_must_haves))
     if a.contradictions:
         out.print(f"[magenta]Contradictions between claim and evidence ({len(a.contradictions)}):[/]")
-        for o in a.contradictions:
+        for o in a.contradictions[:SHOWN]:
             out.print(f"  ⚠ {o.criterion_id}: {o.contradiction}")
+        _more(len(a.contradictions))
     errors = sum(1 for p in a.problems if p.severity is Severity.ERROR)
     warnings = len(a.problems) - errors
     if a.problems:
