@@ -1,0 +1,322 @@
+"""Matching SBOM components against the store: purl -> OSV, CPE -> NVD; aliases merged.
+
+Rules (docs/vulnerabilities.md, ADR 0031):
+
+- A component with a purl whose type has an OSV ecosystem is looked up by its package key
+  (type, namespace, name normalised per ecosystem). Its version is compared with the record's
+  explicit ``versions`` (basis ``purl-explicit-version``) and its SEMVER/ECOSYSTEM ranges
+  (basis ``purl-range``) using the ecosystem's version rules.
+- A component with a CPE that names a concrete version is looked up by (vendor, product) and
+  compared with each NVD criterion per NISTIR 7696 (basis ``cpe-exact`` or ``cpe-range``).
+- Nothing else matches: no bare names, no CPEs made up from names. A component with neither
+  usable identifier is listed as unmatchable with the reason.
+- Records of one vulnerability (an OSV record, its GHSA twin, the NVD CVE) are merged into one
+  finding per component through their ids and aliases; every basis is kept as evidence.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from otvet.knowledge import store
+from otvet.knowledge.cpe import Cpe, CpeError, VersionBounds, cpe_matches, parse_cpe
+from otvet.knowledge.importers.interface import as_utc
+from otvet.knowledge.purls import ComponentPackage, parse_component_purl, release_compatible
+from otvet.knowledge.versions import osv_range_contains, scheme_for
+from otvet.model import Component, Problem, Severity
+from otvet.model.vulnerabilities import MatchBasis, MatchEvidence, SeverityRating, Unmatchable
+
+CHUNK = 400
+
+
+@dataclass
+class Target:
+    """A component prepared for matching."""
+
+    component: Component
+    package: ComponentPackage | None = None
+    version: str | None = None
+    version_note: str | None = None
+    cpes: list[Cpe] = field(default_factory=list)
+
+
+@dataclass
+class RecordInfo:
+    """What the finding needs from a matched record."""
+
+    pk: int
+    source: str
+    id: str
+    dataset: str
+    severity: str | None
+    cvss_score: float | None
+    cvss_vector: str | None
+    summary: str | None
+    published: datetime | None
+
+
+@dataclass
+class Hit:
+    """One record matching one component."""
+
+    record: RecordInfo
+    evidence: MatchEvidence
+    fixed: tuple[str, ...] = ()
+
+
+def prepare(components: Sequence[Component], sbom: str) -> tuple[list[Target], list[Unmatchable], list[Problem]]:
+    """Split components into matchable targets and unmatchable ones (with reasons)."""
+    targets: list[Target] = []
+    unmatchable: list[Unmatchable] = []
+    problems: list[Problem] = []
+    for component in components:
+        target = Target(component)
+        reasons: list[str] = []
+        if component.purl:
+            try:
+                package = parse_component_purl(component.purl)
+            except ValueError as exc:
+                problems.append(
+                    Problem(sbom, f"component {component.label}: invalid purl {component.purl!r}: {exc}", component.location, Severity.WARNING, "vulnerabilities")
+                )
+                reasons.append("its purl is not valid")
+            else:
+                version = package.version or component.version
+                if package.ecosystem is None:
+                    reasons.append(f"purl type '{package.key.purl_type}' has no vulnerability database ecosystem")
+                elif not version:
+                    reasons.append("its purl has no version (and the component states none)")
+                else:
+                    target.package = package
+                    target.version = version
+                    if not package.version:
+                        target.version_note = "version taken from the component's version field (the purl has none)"
+        for text in component.cpes:
+            try:
+                cpe = parse_cpe(text)
+            except CpeError as exc:
+                problems.append(
+                    Problem(sbom, f"component {component.label}: {exc}", component.location, Severity.WARNING, "vulnerabilities")
+                )
+                reasons.append("its CPE is not valid")
+                continue
+            if cpe.version in ("*", "-"):
+                reasons.append(f"its CPE {text} names no version")
+                continue
+            target.cpes.append(cpe)
+        if target.package is None and not target.cpes:
+            if not component.purl and not component.cpes:
+                reasons.append("it has neither a purl nor a CPE")
+            unmatchable.append(
+                Unmatchable(
+                    component_ref=component.ref,
+                    component=component.label,
+                    component_location=component.location,
+                    sbom=sbom,
+                    reason="; ".join(dict.fromkeys(reasons)),
+                )
+            )
+            continue
+        targets.append(target)
+    return targets, unmatchable, problems
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _record(row: Any) -> RecordInfo:
+    return RecordInfo(
+        pk=int(row.pk),
+        source=row.source,
+        id=row.id,
+        dataset=row.dataset,
+        severity=row.severity,
+        cvss_score=row.cvss_score,
+        cvss_vector=row.cvss_vector,
+        summary=row.summary,
+        published=as_utc(row.published),
+    )
+
+
+def _vuln_columns() -> list[Any]:
+    v, d = store.vuln, store.dataset
+    return [
+        v.c.pk,
+        v.c.source,
+        v.c.id,
+        d.c.name.label("dataset"),
+        v.c.severity,
+        v.c.cvss_score,
+        v.c.cvss_vector,
+        v.c.summary,
+        v.c.published,
+    ]
+
+
+def match_osv(conn: Connection, targets: Sequence[Target]) -> dict[int, list[Hit]]:
+    """Hits per target index from OSV affected packages."""
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for index, target in enumerate(targets):
+        if target.package is not None:
+            by_key[target.package.key.key].append(index)
+    hits: dict[int, list[Hit]] = defaultdict(list)
+    a, v, d = store.affected, store.vuln, store.dataset
+    keys = list(by_key)
+    for chunk in _chunks(keys):
+        query = (
+            sa.select(a.c.pkg_key, a.c.ecosystem, a.c.ranges, a.c.versions, *_vuln_columns())
+            .join(v, v.c.pk == a.c.vuln_pk)
+            .join(d, d.c.id == v.c.dataset_id)
+            .where(a.c.pkg_key.in_(chunk), v.c.withdrawn.is_(None))
+        )
+        for row in conn.execute(query):
+            ranges = json.loads(row.ranges)
+            versions = json.loads(row.versions)
+            for index in by_key[row.pkg_key]:
+                target = targets[index]
+                assert target.package is not None and target.version is not None
+                hit = _osv_hit(target, row, ranges, versions)
+                if hit is not None:
+                    hits[index].append(hit)
+    return hits
+
+
+def _osv_hit(target: Target, row: Any, ranges: list[dict[str, Any]], versions: list[str]) -> Hit | None:
+    package = target.package
+    assert package is not None and target.version is not None
+    if not release_compatible(row.ecosystem, package.release):
+        return None
+    version = target.version
+    notes = [target.version_note] if target.version_note else []
+    if ":" in row.ecosystem and package.release is None and package.key.purl_type in ("deb", "apk", "rpm"):
+        notes.append(f"the purl names no distribution release; matched the {row.ecosystem} record")
+    fixed = tuple(e["fixed"] for r in ranges for e in r["events"] if "fixed" in e)
+    purl = target.component.purl or ""
+    record = _record(row)
+    if version in versions:
+        return Hit(record, MatchEvidence(record.id, MatchBasis.PURL_EXPLICIT_VERSION, purl, f"listed version {version} ({row.ecosystem})", record.dataset, "osv", "; ".join(notes) or None), fixed)
+    scheme = scheme_for(row.ecosystem)
+    wanted = scheme.parse(version)
+    if versions and not wanted.fallback:
+        for listed in versions:
+            if scheme.equal(wanted, scheme.parse(listed)) and not scheme.parse(listed).fallback:
+                return Hit(record, MatchEvidence(record.id, MatchBasis.PURL_EXPLICIT_VERSION, purl, f"listed version {listed} ({row.ecosystem}, equal to {version})", record.dataset, "osv", "; ".join(notes) or None), fixed)
+    for item in ranges:
+        if item["type"] == "GIT":
+            continue
+        verdict = osv_range_contains(version, item["type"], item["events"], row.ecosystem)
+        if verdict.affected:
+            if verdict.note:
+                notes.append(verdict.note)
+            return Hit(record, MatchEvidence(record.id, MatchBasis.PURL_RANGE, purl, f"{verdict.text} ({row.ecosystem})", record.dataset, "osv", "; ".join(notes) or None), fixed)
+    return None
+
+
+def match_cpe(conn: Connection, targets: Sequence[Target]) -> dict[int, list[Hit]]:
+    """Hits per target index from NVD CPE criteria."""
+    by_pair: dict[tuple[str, str], list[tuple[int, Cpe]]] = defaultdict(list)
+    for index, target in enumerate(targets):
+        for cpe in target.cpes:
+            by_pair[(cpe.vendor, cpe.product)].append((index, cpe))
+    hits: dict[int, list[Hit]] = defaultdict(list)
+    seen: set[tuple[int, int]] = set()
+    c, v, d = store.cpe_match, store.vuln, store.dataset
+    pairs = sorted(by_pair)
+    for chunk in _chunks(pairs):
+        query = (
+            sa.select(c, *_vuln_columns())
+            .join(v, v.c.pk == c.c.vuln_pk)
+            .join(d, d.c.id == v.c.dataset_id)
+            .where(sa.tuple_(c.c.vendor, c.c.product).in_(chunk), v.c.withdrawn.is_(None))
+        )
+        for row in conn.execute(query):
+            # Looked up by (vendor, product): a product of the same name by another vendor is
+            # never a candidate (anchore/grype#580: npm "nx" vs Siemens NX).
+            wanted = by_pair[(row.vendor, row.product)]
+            criterion = Cpe(row.part, row.vendor, row.product, row.version, row.update, row.edition, row.language, row.sw_edition, row.target_sw, row.target_hw, row.other)
+            bounds = VersionBounds(row.version_start_including, row.version_start_excluding, row.version_end_including, row.version_end_excluding)
+            for index, cpe in wanted:
+                matched, how = cpe_matches(criterion, bounds, cpe)
+                if not matched or (index, int(row.pk)) in seen:
+                    continue
+                seen.add((index, int(row.pk)))
+                record = _record(row)
+                basis = MatchBasis.CPE_EXACT if how == "exact" else MatchBasis.CPE_RANGE
+                range_text = row.criteria + (f" ({bounds})" if bounds.present else "")
+                note = None
+                if row.requires:
+                    required = json.loads(row.requires)
+                    shown = ", ".join(required[:5]) + (f" and {len(required) - 5} more" if len(required) > 5 else "")
+                    note = f"NVD configuration applies only together with: {shown}"
+                fixed = (bounds.end_excluding,) if bounds.end_excluding else ()
+                hits[index].append(Hit(record, MatchEvidence(record.id, basis, str(cpe), range_text, record.dataset, "nvd", note), fixed))
+    return hits
+
+
+def load_aliases(conn: Connection, pks: Iterable[int]) -> dict[int, set[str]]:
+    """Aliases of the given records."""
+    result: dict[int, set[str]] = defaultdict(set)
+    items = sorted(set(pks))
+    for chunk in _chunks(items):
+        for row in conn.execute(sa.select(store.alias.c.vuln_pk, store.alias.c.alias).where(store.alias.c.vuln_pk.in_(chunk))):
+            result[int(row.vuln_pk)].add(row.alias)
+    return result
+
+
+@dataclass
+class Group:
+    """Hits of one vulnerability in one component (aliases merged)."""
+
+    ids: set[str]
+    hits: list[Hit]
+
+
+def group_hits(hits: Sequence[Hit], aliases: dict[int, set[str]]) -> list[Group]:
+    """Merge hits whose id sets overlap (union of record ids and aliases)."""
+    groups: list[Group] = []
+    for hit in hits:
+        ids = {hit.record.id.upper(), *(a.upper() for a in aliases.get(hit.record.pk, ()))}
+        joined = [g for g in groups if g.ids & ids]
+        if not joined:
+            groups.append(Group(ids, [hit]))
+            continue
+        first = joined[0]
+        first.ids |= ids
+        first.hits.append(hit)
+        for other in joined[1:]:
+            first.ids |= other.ids
+            first.hits.extend(other.hits)
+            groups.remove(other)
+    return groups
+
+
+def display_id(ids: set[str]) -> str:
+    """The id to show: a CVE when known, else a GHSA, else the smallest id."""
+    for prefix in ("CVE-", "GHSA-"):
+        found = sorted(i for i in ids if i.startswith(prefix))
+        if found:
+            return found[0]
+    return sorted(ids)[0]
+
+
+def severity_of(hits: Sequence[Hit]) -> tuple[SeverityRating, float | None, str | None]:
+    """The worst severity of the merged records (highest CVSS base score first)."""
+    scored = [h.record for h in hits if h.record.cvss_score is not None]
+    if scored:
+        worst = max(scored, key=lambda r: (r.cvss_score or 0.0, r.source == "nvd"))
+        rating = SeverityRating(worst.severity) if worst.severity in SeverityRating.__members__.values() else SeverityRating.from_score(worst.cvss_score)
+        return rating, worst.cvss_score, worst.cvss_vector
+    labels = [SeverityRating(h.record.severity) for h in hits if h.record.severity in {s.value for s in SeverityRating}]
+    if labels:
+        return max(labels, key=lambda s: s.rank), None, next((h.record.cvss_vector for h in hits if h.record.cvss_vector), None)
+    return SeverityRating.UNKNOWN, None, next((h.record.cvss_vector for h in hits if h.record.cvss_vector), None)
