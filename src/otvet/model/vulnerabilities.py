@@ -241,3 +241,15 @@ class ImportReport:
     def changed(self) -> bool:
         """Whether the store changed."""
         return bool(self.added or self.updated)
+
+
+@dataclass(frozen=True)
+class VexDocument:
+    """A VEX document read into statements (OpenVEX, CycloneDX VEX, CSAF VEX)."""
+
+    path: str
+    format: str
+    """``openvex``, ``cyclonedx``, ``csaf``."""
+    statements: tuple[VexStatement, ...]
+    problems: tuple[Problem, ...] = ()
+    """Statements that could not be read or break the format's rules (the rest is used)."""
