@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from otvet.analyzers.interface import Analyzer
 from otvet.analyzers.questionnaire import QuestionnaireAnalyzer
+from otvet.analyzers.vulnerabilities import VulnerabilityAnalyzer
 
-ANALYZERS: tuple[type[Analyzer], ...] = (QuestionnaireAnalyzer,)
+ANALYZERS: tuple[type[Analyzer], ...] = (QuestionnaireAnalyzer, VulnerabilityAnalyzer)
 """Every analyzer, in the order they run."""
 
 

@@ -15,7 +15,7 @@ import typer
 from typer.exceptions import TyperException
 
 from otvet import __version__
-from otvet.cli import assess, catalog, questionnaire
+from otvet.cli import assess, catalog, db, questionnaire, vulns
 from otvet.cli.console import err
 from otvet.cli.exit_codes import ExitCode
 from otvet.model import InputError, OtvetError, VerificationError
@@ -34,6 +34,8 @@ COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (("assess", assess.assess
 GROUPS: tuple[tuple[str, typer.Typer], ...] = (
     ("catalog", catalog.app),
     ("questionnaire", questionnaire.app),
+    ("db", db.app),
+    ("vulns", vulns.app),
 )
 """Command groups: (name, sub-application)."""
 
