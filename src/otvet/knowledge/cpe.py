@@ -225,31 +225,53 @@ def unescape(value: str) -> str:
     return re.sub(r"\\(.)", r"\1", value)
 
 
-def cpe_matches(criterion: Cpe, bounds: VersionBounds, target: Cpe) -> tuple[bool, str]:
-    """Whether ``target`` matches ``criterion`` with its version bounds; and the reason.
+@dataclass(frozen=True)
+class CpeVerdict:
+    """Outcome of matching a component CPE against one criterion."""
 
-    Returns ``(True, "exact")`` when the criterion names the version, ``(True, "range")``
-    when the bounds decided, and ``(False, why)`` otherwise.
+    matched: bool
+    how: str
+    """``exact`` or ``range`` when matched, else why not."""
+    conditions: tuple[str, ...] = ()
+    """Attributes the criterion restricts while the component's CPE leaves them open (ANY)."""
+
+
+def cpe_matches(criterion: Cpe, bounds: VersionBounds, target: Cpe) -> CpeVerdict:
+    """Whether ``target`` matches ``criterion`` with its version bounds.
+
+    ``part``, ``vendor``, ``product`` must be equal values. For ``update`` ... ``other``, a
+    DISJOINT attribute rejects the match; a SUBSET one (the criterion names a value, e.g.
+    ``target_sw=node.js``, where the component's CPE says ANY) keeps the match as
+    *conditional* and names the condition: NISTIR 7696 calls the names non-disjoint but not a
+    superset, and dropping such matches would hide real vulnerabilities whenever an SBOM
+    leaves those attributes open.
     """
     for name in ("part", "vendor", "product"):
         source, value = getattr(criterion, name), getattr(target, name)
         if source in (ANY, NA) or value in (ANY, NA) or source.lower() != value.lower():
-            return False, f"{name} differs"
-    for name in ATTRIBUTES[3:]:
+            return CpeVerdict(False, f"{name} differs")
+    conditions: list[str] = []
+    for name in ATTRIBUTES[4:]:
         source, value = getattr(criterion, name), getattr(target, name)
         relation = compare_attribute(source, value)
-        if relation in (Relation.SUBSET, Relation.DISJOINT):
-            return False, f"{name}: {relation.value}"
+        if relation is Relation.DISJOINT:
+            return CpeVerdict(False, f"{name}: disjoint")
+        if relation is Relation.SUBSET:
+            conditions.append(f"{name}={unescape(source)}")
     if bounds.present:
         if criterion.version != ANY:
             # NVD never combines a concrete version with bounds; be strict if it does.
-            return False, "criterion has both a version and bounds"
+            return CpeVerdict(False, "criterion has both a version and bounds")
         if target.version in (ANY, NA):
-            return False, "component CPE has no version to compare with the range"
+            return CpeVerdict(False, "component CPE has no version to compare with the range")
+        # NOTE: NISTIR 7696 leaves version ranges to the application; NVD compares them.
         if not bounds.contains(unescape(target.version)):
-            return False, "version outside the range"
-        return True, "range"
+            return CpeVerdict(False, "version outside the range")
+        return CpeVerdict(True, "range", tuple(conditions))
+    relation = compare_attribute(criterion.version, target.version)
+    if relation in (Relation.SUBSET, Relation.DISJOINT):
+        return CpeVerdict(False, f"version: {relation.value}")
     if criterion.version == ANY:
         # Every version of the product: NVD uses this for "all versions" entries.
-        return True, "range"
-    return True, "exact"
+        return CpeVerdict(True, "range", tuple(conditions))
+    return CpeVerdict(True, "exact", tuple(conditions))

@@ -108,7 +108,8 @@ def prepare(components: Sequence[Component], sbom: str) -> tuple[list[Target], l
                 )
                 reasons.append("its CPE is not valid")
                 continue
-            if cpe.version in ("*", "-"):
+            if cpe.version == "*":
+                # ANY says "some version": a range cannot be decided. NA ("-") is a value.
                 reasons.append(f"its CPE {text} names no version")
                 continue
             target.cpes.append(cpe)
@@ -246,18 +247,21 @@ def match_cpe(conn: Connection, targets: Sequence[Target]) -> dict[int, list[Hit
             criterion = Cpe(row.part, row.vendor, row.product, row.version, row.update, row.edition, row.language, row.sw_edition, row.target_sw, row.target_hw, row.other)
             bounds = VersionBounds(row.version_start_including, row.version_start_excluding, row.version_end_including, row.version_end_excluding)
             for index, cpe in wanted:
-                matched, how = cpe_matches(criterion, bounds, cpe)
-                if not matched or (index, int(row.pk)) in seen:
+                verdict = cpe_matches(criterion, bounds, cpe)
+                if not verdict.matched or (index, int(row.pk)) in seen:
                     continue
                 seen.add((index, int(row.pk)))
                 record = _record(row)
-                basis = MatchBasis.CPE_EXACT if how == "exact" else MatchBasis.CPE_RANGE
+                basis = MatchBasis.CPE_EXACT if verdict.how == "exact" else MatchBasis.CPE_RANGE
                 range_text = row.criteria + (f" ({bounds})" if bounds.present else "")
-                note = None
+                notes = []
+                if verdict.conditions:
+                    notes.append("conditional: the criterion restricts " + ", ".join(verdict.conditions) + " and the component's CPE does not say")
                 if row.requires:
                     required = json.loads(row.requires)
                     shown = ", ".join(required[:5]) + (f" and {len(required) - 5} more" if len(required) > 5 else "")
-                    note = f"NVD configuration applies only together with: {shown}"
+                    notes.append(f"NVD configuration applies only together with: {shown}")
+                note = "; ".join(notes) or None
                 fixed = (bounds.end_excluding,) if bounds.end_excluding else ()
                 hits[index].append(Hit(record, MatchEvidence(record.id, basis, str(cpe), range_text, record.dataset, "nvd", note), fixed))
     return hits

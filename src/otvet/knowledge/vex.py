@@ -95,7 +95,8 @@ def _cpe_matches(selector: str, component: Component) -> bool:
             have = parse_cpe(text)
         except CpeError:
             continue
-        if cpe_matches(wanted, VersionBounds(), have)[0] or str(wanted) == str(have):
+        verdict = cpe_matches(wanted, VersionBounds(), have)
+        if (verdict.matched and not verdict.conditions) or str(wanted) == str(have):
             return True
     return False
 
@@ -130,10 +131,10 @@ def selector_matches(selector: ProductSelector, component: Component, sbom: Sbom
     if selector.cpe:
         return "cpe" if _cpe_matches(selector.cpe, component) and _version_fits(selector, component) else None
     name_ok = bool(selector.name) and (selector.name or "").strip().lower() == component.name.strip().lower()
-    if selector.bom_ref:
-        if component.ref != selector.bom_ref or (selector.name and not name_ok):
-            return None
+    if selector.bom_ref and component.ref == selector.bom_ref and (name_ok or not selector.name):
         return "bom-ref" if _version_fits(selector, component) else None
+    # Without an identifier (CSAF product names, a standalone CycloneDX VEX describing its
+    # product in metadata), name and version identify the product; a name alone never does.
     if name_ok and (selector.version or selector.version_range) and _version_fits(selector, component):
         return "name"
     return None

@@ -56,7 +56,7 @@ def recognise(doc: Any) -> bool:
     if not isinstance(doc, dict) or doc.get("bomFormat") != "CycloneDX":
         return False
     vulns = doc.get("vulnerabilities")
-    return isinstance(vulns, list) and any(isinstance(v, dict) and "affects" in v for v in vulns)
+    return isinstance(vulns, list) and any(isinstance(v, dict) and ("affects" in v or "analysis" in v) for v in vulns)
 
 
 def _time(value: Any) -> datetime | None:
@@ -98,6 +98,8 @@ def _base_selector(ref: str, known: dict[str, dict[str, Any]]) -> ProductSelecto
     version = component.get("version") if isinstance(component.get("version"), str) else None
     if purl or cpe:
         return ProductSelector(purl=purl, cpe=cpe, name=name)
+    # A plain ref means something only inside this document: outside it, the component is
+    # identified by name and version (kept with the ref for SBOMs that embed their VEX).
     return ProductSelector(bom_ref=ref, name=name, version=version)
 
 
