@@ -21,6 +21,12 @@ EXAMPLES = REPO / "examples"
 def pytest_configure(config: pytest.Config) -> None:
     # Installed for the whole session, so session fixtures and servers are guarded too.
     guards.install()
+    # Never read or write the developer's own otvet data (e.g. an imported knowledge base):
+    # tests that need OTVET_HOME use the ``otvet_home`` fixture.
+    if "OTVET_HOME" not in os.environ:
+        import tempfile
+
+        os.environ["OTVET_HOME"] = tempfile.mkdtemp(prefix="otvet-test-home-")
 
 
 @pytest.fixture(autouse=True)

@@ -76,7 +76,7 @@ class VulnerabilityAnalyzer:
         refs = tuple(EvidenceRef.to(a) for a in sbom_artifacts)
         knowledge = ctx.knowledge
         if knowledge is None or not knowledge.has_data():
-            return AnalyzerOutput(results=not_evidenced([KEV_CRITERION], NO_DATA[0].upper() + NO_DATA[1:] + ".", self.id, refs))
+            return AnalyzerOutput(results=not_evidenced([KEV_CRITERION], NO_DATA, self.id, refs))
         problems: list[Problem] = []
         sboms: list[tuple[SbomDocument, EvidenceRef]] = []
         for artifact in sbom_artifacts:

@@ -45,31 +45,33 @@ def match(
         run = match_sbom(sbom, vex or [], url=db, progress=progress)
     report = run.report
     table = Table(header_style="bold", box=None, pad_edge=False)
-    for column in ("Vulnerability", "Component", "Severity", "CVSS", "EPSS", "KEV", "Fixed in", "VEX", "Basis", "Data set"):
+    table.add_column("Vulnerability", no_wrap=True, min_width=14)
+    table.add_column("Component", overflow="fold", min_width=12)
+    for column in ("Severity", "EPSS", "KEV", "Fixed in", "VEX", "Basis"):
         table.add_column(column, overflow="fold")
     for m in report.matches:
         vex_text = "–"
         if m.vex is not None:
             style = _STATUS_STYLE[m.vex.status]
-            vex_text = f"[{style}]{m.vex.status.value}[/]" + (f" ({m.vex.justification.value})" if m.vex.justification else "")
+            vex_text = f"[{style}]{m.vex.status.value}[/]"
         severity = m.severity.value
         table.add_row(
             m.vulnerability + (f"\n[dim]{', '.join(m.aliases[:3])}[/]" if m.aliases else ""),
             m.component,
-            f"[{_SEVERITY_STYLE.get(severity, '')}]{severity}[/]" if severity in _SEVERITY_STYLE else severity,
-            f"{m.cvss_score:.1f}" if m.cvss_score is not None else "",
+            (f"[{_SEVERITY_STYLE[severity]}]{severity}[/]" if severity in _SEVERITY_STYLE else severity)
+            + (f" {m.cvss_score:.1f}" if m.cvss_score is not None else ""),
             f"{m.epss:.3f}" if m.epss is not None else "",
             "[bold red]KEV[/]" if m.kev else "",
             ", ".join(m.fixed_versions[:3]),
             vex_text,
             ", ".join(dict.fromkeys(e.basis.value for e in m.evidence)),
-            ", ".join(dict.fromkeys(e.data_set for e in m.evidence)),
         )
     out.print(table)
     open_kev = [m for m in report.matches if m.kev and not m.resolved_by_vex]
     out.print(
         f"{len(report.matches)} finding(s) in {report.components} components; "
-        f"{sum(1 for m in report.matches if not m.resolved_by_vex)} open, {len(open_kev)} open and KEV-listed; "
+        f"{sum(1 for m in report.matches if not m.resolved_by_vex)} open, {len(open_kev)} open and KEV-listed, "
+        f"{sum(1 for m in report.matches if m.resolved_by_vex)} covered by not_affected/fixed VEX; "
         f"{run.statements} VEX statement(s) read"
     )
     if report.unmatchable:
