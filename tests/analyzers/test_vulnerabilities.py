@@ -42,7 +42,9 @@ def _bundle(tmp_path: Path, components: list[dict[str, str]], vex: dict | None =
         "specVersion": "1.5",
         "serialNumber": "urn:uuid:11111111-2222-3333-4444-555555555555",
         "version": 1,
-        "metadata": {"component": {"type": "firmware", "bom-ref": "plc", "name": "Test PLC", "version": "1.0"}},
+        "metadata": {
+            "component": {"type": "firmware", "bom-ref": "plc", "name": "Test PLC", "version": "1.0"}
+        },
         "components": components,
     }
     (folder / "sbom.cdx.json").write_text(json.dumps(bom))
@@ -51,11 +53,19 @@ def _bundle(tmp_path: Path, components: list[dict[str, str]], vex: dict | None =
     return folder
 
 
-LOG4J = {"type": "library", "bom-ref": "log4j", "name": "log4j-core", "version": "2.14.1", "cpe": "cpe:2.3:a:apache:log4j:2.14.1:*:*:*:*:*:*:*"}
+LOG4J = {
+    "type": "library",
+    "bom-ref": "log4j",
+    "name": "log4j-core",
+    "version": "2.14.1",
+    "cpe": "cpe:2.3:a:apache:log4j:2.14.1:*:*:*:*:*:*:*",
+}
 
 
 def test_empty_store_gives_not_evidenced_with_the_reason(tmp_path: Path, examples: Path) -> None:
-    assessment = assess(examples / "northwind-rtu", now=NOW, knowledge_url=f"sqlite:///{tmp_path / 'none.sqlite3'}")
+    assessment = assess(
+        examples / "northwind-rtu", now=NOW, knowledge_url=f"sqlite:///{tmp_path / 'none.sqlite3'}"
+    )
     result = _result(assessment, "SBD-11.04")
     assert result is not None and result.status is Status.NOT_EVIDENCED
     assert "no vulnerability data imported (otvet db import" in result.rationale
@@ -68,7 +78,12 @@ def test_northwind_open_high_vulnerabilities_partially_meet(store: str, examples
     assert "critical/high" in result.rationale and "could not be checked" in result.rationale
     (section,) = [s for s in assessment.sections if s.id == "vulnerabilities"]
     matches = section.tables[0]
-    assert {row[0] for row in matches.rows} == {"CVE-2021-3711", "CVE-2022-37434", "CVE-2022-0778", "CVE-2023-0286"}
+    assert {row[0] for row in matches.rows} == {
+        "CVE-2021-3711",
+        "CVE-2022-37434",
+        "CVE-2022-0778",
+        "CVE-2023-0286",
+    }
     assert all(row[11] == "cpe-range" for row in matches.rows)
     assert len(section.tables[1].rows) == 12  # unmatchable components, each with its reason
     sources = {d.source for d in assessment.provenance.data_sets}
@@ -100,7 +115,9 @@ def test_not_affected_vex_for_that_component_lifts_the_kev_finding(store: str, t
             }
         ],
     }
-    assessment = assess(_bundle(tmp_path, [LOG4J], vex), now=NOW, knowledge_url=store, options={"max_data_age_days": "100000"})
+    assessment = assess(
+        _bundle(tmp_path, [LOG4J], vex), now=NOW, knowledge_url=store, options={"max_data_age_days": "100000"}
+    )
     result = _result(assessment, "SBD-11.04")
     assert result is not None and result.status is Status.MET
     monitoring = _result(assessment, "SBD-11.19")

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from otvet.knowledge import KnowledgeBase
-from otvet.knowledge import sources
+from otvet.knowledge import KnowledgeBase, sources
 from otvet.model import LimitExceeded
 from tests.knowledge.conftest import NOW
 
@@ -25,10 +24,16 @@ def sqlite_kb(tmp_path: Path) -> Iterator[KnowledgeBase]:
     finally:
         knowledge.close()
 
+
 RECORD = {
     "id": "TEST-0001",
     "modified": "2025-01-01T00:00:00Z",
-    "affected": [{"package": {"ecosystem": "PyPI", "name": "demo"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2"}]}]}],
+    "affected": [
+        {
+            "package": {"ecosystem": "PyPI", "name": "demo"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2"}]}],
+        }
+    ],
 }
 
 
@@ -83,7 +88,10 @@ def test_gzip_bomb_is_capped(tmp_path: Path) -> None:
     path = tmp_path / "feed.json.gz"
     with gzip.open(path, "wb") as out:
         out.write(b" " * (2 * 1024 * 1024))
-    with sources.open_stream(path, cap=1024 * 1024) as stream, pytest.raises(LimitExceeded, match="decompresses"):
+    with (
+        sources.open_stream(path, cap=1024 * 1024) as stream,
+        pytest.raises(LimitExceeded, match="decompresses"),
+    ):
         stream.read()
 
 
@@ -92,5 +100,5 @@ def test_epss_garbage_is_refused_with_location(sqlite_kb: KnowledgeBase, tmp_pat
     path.write_bytes(b"\x00\x01binary garbage\n")
     from otvet.model import InputError
 
-    with pytest.raises(InputError, match="EPSS CSV|UTF-8|not valid"):
+    with pytest.raises(InputError, match=r"EPSS CSV|UTF-8|not valid"):
         sqlite_kb.import_data("epss", path, now=NOW)

@@ -54,7 +54,10 @@ def component(
 
 
 def sbom(
-    *components: Component, subject: Component | None = None, serial: str | None = None, version: str | None = None
+    *components: Component,
+    subject: Component | None = None,
+    serial: str | None = None,
+    version: str | None = None,
 ) -> SbomDocument:
     """An SBOM document holding the given components."""
     return SbomDocument(

@@ -51,11 +51,15 @@ def test_same_records_in_another_file_are_unchanged(kb: KnowledgeBase, corpus: P
     assert (report.records, report.added, report.updated, report.unchanged) == (10, 0, 0, 10)
 
 
-def test_newer_record_updates_and_older_one_is_kept_out(kb: KnowledgeBase, corpus: Path, tmp_path: Path) -> None:
+def test_newer_record_updates_and_older_one_is_kept_out(
+    kb: KnowledgeBase, corpus: Path, tmp_path: Path
+) -> None:
     source = corpus / "osv" / "go" / "GO-2020-0001.json"
     record = json.loads(source.read_text())
     (tmp_path / "v1").mkdir()
-    (tmp_path / "v1" / "GO-2020-0001.json").write_text(json.dumps({**record, "modified": "2024-01-01T00:00:00Z"}))
+    (tmp_path / "v1" / "GO-2020-0001.json").write_text(
+        json.dumps({**record, "modified": "2024-01-01T00:00:00Z"})
+    )
     kb.import_data("osv", tmp_path / "v1", now=NOW)
     gin_old = component("gin", "1.6.5", purl="pkg:golang/github.com/gin-gonic/gin@1.6.5")
     assert kb.match(sbom(gin_old), now=NOW).matches == ()  # fixed in 1.6.0
@@ -75,12 +79,26 @@ def test_newer_record_updates_and_older_one_is_kept_out(kb: KnowledgeBase, corpu
     assert len(kb.match(sbom(gin_old), now=NOW).matches) == 1
 
 
-def test_malformed_record_is_reported_and_the_import_continues(kb: KnowledgeBase, corpus: Path, tmp_path: Path) -> None:
+def test_malformed_record_is_reported_and_the_import_continues(
+    kb: KnowledgeBase, corpus: Path, tmp_path: Path
+) -> None:
     _go_sample(corpus, tmp_path / "go", 5)
-    (tmp_path / "go" / "broken.json").write_text('{"id": "GO-9999-0001", "affected": [{"package": {"name": "x"}}]}')
+    (tmp_path / "go" / "broken.json").write_text(
+        '{"id": "GO-9999-0001", "affected": [{"package": {"name": "x"}}]}'
+    )
     (tmp_path / "go" / "notjson.json").write_text("{ nope")
     (tmp_path / "go" / "events.json").write_text(
-        json.dumps({"id": "GO-9999-0002", "affected": [{"package": {"ecosystem": "Go", "name": "x"}, "ranges": [{"type": "SEMVER", "events": [{"fixed": "1"}]}]}]})
+        json.dumps(
+            {
+                "id": "GO-9999-0002",
+                "affected": [
+                    {
+                        "package": {"ecosystem": "Go", "name": "x"},
+                        "ranges": [{"type": "SEMVER", "events": [{"fixed": "1"}]}],
+                    }
+                ],
+            }
+        )
     )
     report = kb.import_data("osv", tmp_path / "go", now=NOW)
     assert report.added == 5
@@ -93,8 +111,21 @@ def test_malformed_record_is_reported_and_the_import_continues(kb: KnowledgeBase
 
 def _feeds(corpus: Path, tmp_path: Path) -> dict[str, Path]:
     records = [json.loads(p.read_text()) for p in sorted((corpus / "nvd").glob("CVE-*.json"))]
-    api = {"resultsPerPage": len(records), "startIndex": 0, "totalResults": len(records), "format": "NVD_CVE", "version": "2.0", "timestamp": "2026-06-20T00:00:00.000", "vulnerabilities": [{"cve": r} for r in records]}
-    fkie = {"timestamp": "2026-06-20T00:00:00", "cve_count": len(records), "feed_name": "CVE-all", "cve_items": records}
+    api = {
+        "resultsPerPage": len(records),
+        "startIndex": 0,
+        "totalResults": len(records),
+        "format": "NVD_CVE",
+        "version": "2.0",
+        "timestamp": "2026-06-20T00:00:00.000",
+        "vulnerabilities": [{"cve": r} for r in records],
+    }
+    fkie = {
+        "timestamp": "2026-06-20T00:00:00",
+        "cve_count": len(records),
+        "feed_name": "CVE-all",
+        "cve_items": records,
+    }
     out = {
         "api.json": tmp_path / "nvdcve-2.0-all.json",
         "api.json.gz": tmp_path / "nvdcve-2.0-all.json.gz",
@@ -134,7 +165,9 @@ def test_kev_snapshot_and_merge_with_matches(kb: KnowledgeBase, corpus: Path) ->
     assert again.already_imported
 
 
-def test_older_kev_catalog_does_not_replace_a_newer_one(kb: KnowledgeBase, corpus: Path, tmp_path: Path) -> None:
+def test_older_kev_catalog_does_not_replace_a_newer_one(
+    kb: KnowledgeBase, corpus: Path, tmp_path: Path
+) -> None:
     kb.import_data("kev", corpus / "kev" / "known_exploited_vulnerabilities.json", now=NOW)
     catalog = json.loads((corpus / "kev" / "known_exploited_vulnerabilities.json").read_text())
     catalog["dateReleased"] = "2024-01-01T00:00:00.000Z"
@@ -143,10 +176,15 @@ def test_older_kev_catalog_does_not_replace_a_newer_one(kb: KnowledgeBase, corpu
     old.write_text(json.dumps(catalog))
     report = kb.import_data("kev", old, now=NOW)
     assert not report.changed and report.note is not None and "newer KEV catalog" in report.note
-    assert kb.counts()["KEV entries"] == json.loads((corpus / "kev" / "known_exploited_vulnerabilities.json").read_text())["count"]
+    assert (
+        kb.counts()["KEV entries"]
+        == json.loads((corpus / "kev" / "known_exploited_vulnerabilities.json").read_text())["count"]
+    )
 
 
-def test_epss_plain_and_gzip_with_bad_rows_reported(kb: KnowledgeBase, corpus: Path, asset: Callable[[str], Path]) -> None:
+def test_epss_plain_and_gzip_with_bad_rows_reported(
+    kb: KnowledgeBase, corpus: Path, asset: Callable[[str], Path]
+) -> None:
     kb.import_data("nvd", corpus / "nvd" / "CVE-2021-44228.json", now=NOW)
     report = kb.import_data("epss", asset("epss/epss_scores-2026-06-30.csv.gz"), now=NOW)
     assert report.records == 4

@@ -34,16 +34,41 @@ CASES = [
     # CVE-2021-44228: log4j 2.13.0 <= v < 2.15.0, plus exact entries such as 2.0:beta9
     ("log4j in range", LOG4J.format("2.14.1"), "CVE-2021-44228", MatchBasis.CPE_RANGE),
     ("log4j fixed", LOG4J.format("2.15.0"), "CVE-2021-44228", None),
-    ("exact version and update", "cpe:2.3:a:apache:log4j:2.0:beta9:*:*:*:*:*:*", "CVE-2021-44228", MatchBasis.CPE_EXACT),
+    (
+        "exact version and update",
+        "cpe:2.3:a:apache:log4j:2.0:beta9:*:*:*:*:*:*",
+        "CVE-2021-44228",
+        MatchBasis.CPE_EXACT,
+    ),
     ("exact version, other update", "cpe:2.3:a:apache:log4j:2.0:beta1:*:*:*:*:*:*", "CVE-2021-44228", None),
     # CVE-2018-0171: cisco ios 15.2(5)e only (escaped parentheses in the CPE)
-    ("exact escaped version", "cpe:2.3:o:cisco:ios:15.2\\(5\\)e:*:*:*:*:*:*:*", "CVE-2018-0171", MatchBasis.CPE_EXACT),
+    (
+        "exact escaped version",
+        "cpe:2.3:o:cisco:ios:15.2\\(5\\)e:*:*:*:*:*:*:*",
+        "CVE-2018-0171",
+        MatchBasis.CPE_EXACT,
+    ),
     ("other exact version", "cpe:2.3:o:cisco:ios:15.2\\(4\\)e:*:*:*:*:*:*:*", "CVE-2018-0171", None),
     # CVE-2017-12741: siemens ..._firmware:- (NA version) in AND configurations with hardware
-    ("NA matches NA", "cpe:2.3:o:siemens:simatic_s7-300_firmware:-:*:*:*:*:*:*:*", "CVE-2017-12741", MatchBasis.CPE_EXACT),
-    ("NA criterion vs concrete version", "cpe:2.3:o:siemens:simatic_s7-300_firmware:3.3.1:*:*:*:*:*:*:*", "CVE-2017-12741", None),
+    (
+        "NA matches NA",
+        "cpe:2.3:o:siemens:simatic_s7-300_firmware:-:*:*:*:*:*:*:*",
+        "CVE-2017-12741",
+        MatchBasis.CPE_EXACT,
+    ),
+    (
+        "NA criterion vs concrete version",
+        "cpe:2.3:o:siemens:simatic_s7-300_firmware:3.3.1:*:*:*:*:*:*:*",
+        "CVE-2017-12741",
+        None,
+    ),
     # CVE-2020-11896: treck tcp\/ip < 6.0.1.66 (escaped slash in the product)
-    ("escaped product", "cpe:2.3:a:treck:tcp\\/ip:6.0.1.41:*:*:*:*:*:*:*", "CVE-2020-11896", MatchBasis.CPE_RANGE),
+    (
+        "escaped product",
+        "cpe:2.3:a:treck:tcp\\/ip:6.0.1.41:*:*:*:*:*:*:*",
+        "CVE-2020-11896",
+        MatchBasis.CPE_RANGE,
+    ),
     # wrong vendor: the same product name by another vendor never matches
     ("wrong vendor openssl", "cpe:2.3:a:acme:openssl:1.1.1k:*:*:*:*:*:*:*", "CVE-2023-0286", None),
     ("wrong vendor node.js", "cpe:2.3:a:example:node.js:18.12.0:*:*:*:*:*:*:*", "CVE-2022-3602", None),
@@ -84,13 +109,19 @@ def test_same_named_package_of_another_ecosystem_never_matches_nvd(nvd_kb: Knowl
     report = nvd_kb.match(sbom(*components), now=NOW)
     assert report.matches == ()
     reasons = {u.component: u.reason for u in report.unmatchable}
-    assert "no vulnerability database ecosystem" in reasons["zlib@1.2.11"] or "neither" in reasons["zlib@1.2.11"]
-    assert len(report.unmatchable) == 2  # pkg:generic and the bare name; npm/pypi are matchable, just not in NVD
+    assert (
+        "no vulnerability database ecosystem" in reasons["zlib@1.2.11"] or "neither" in reasons["zlib@1.2.11"]
+    )
+    assert (
+        len(report.unmatchable) == 2
+    )  # pkg:generic and the bare name; npm/pypi are matchable, just not in NVD
 
 
 def test_and_configuration_is_reported_as_a_condition(nvd_kb: KnowledgeBase) -> None:
     """CVE-2019-10953: ABB PM554 firmware is vulnerable only on the PM554 hardware."""
-    report = nvd_kb.match(sbom(component("fw", "-", cpe="cpe:2.3:o:abb:pm554-tp-eth_firmware:-:*:*:*:*:*:*:*")), now=NOW)
+    report = nvd_kb.match(
+        sbom(component("fw", "-", cpe="cpe:2.3:o:abb:pm554-tp-eth_firmware:-:*:*:*:*:*:*:*")), now=NOW
+    )
     (match,) = [m for m in report.matches if m.vulnerability == "CVE-2019-10953"]
     assert match.evidence[0].note is not None
     assert "cpe:2.3:h:abb:pm554-tp-eth:-" in match.evidence[0].note

@@ -21,7 +21,9 @@ from tests.knowledge.conftest import NOW
 pytestmark = pytest.mark.corpus
 
 
-def test_import_and_match_open_no_socket(monkeypatch: pytest.MonkeyPatch, corpus: Path, examples: Path, tmp_path: Path, asset: Any) -> None:
+def test_import_and_match_open_no_socket(
+    monkeypatch: pytest.MonkeyPatch, corpus: Path, examples: Path, tmp_path: Path, asset: Any
+) -> None:
     attempts: list[str] = []
     original_connect = socket.socket.connect
     original_connect_ex = socket.socket.connect_ex

@@ -60,7 +60,7 @@ def _covered(ecosystem: str, version: str, ranges: list[dict[str, Any]]) -> bool
         return False
     for item in ranges:
         events = item.get("events") or []
-        start: Version | None | str = None
+        start: Version | str | None = None
         for event in events:
             if "introduced" in event:
                 start = "0" if event["introduced"] == "0" else _oracle(ecosystem, event["introduced"])
@@ -76,7 +76,9 @@ def _covered(ecosystem: str, version: str, ranges: list[dict[str, Any]]) -> bool
     return False
 
 
-def _expectations(records: list[tuple[Path, dict[str, Any]]]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+def _expectations(
+    records: list[tuple[Path, dict[str, Any]]],
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """purl -> record ids that must match it, and purl -> record ids that must not."""
     must: dict[str, set[str]] = defaultdict(set)
     must_not: dict[str, set[str]] = defaultdict(set)
@@ -90,7 +92,9 @@ def _expectations(records: list[tuple[Path, dict[str, Any]]]) -> tuple[dict[str,
             if package.get("ecosystem") not in PURL_TYPE:
                 continue
             listed[package["name"]].update(affected.get("versions") or [])
-            ranges_of[package["name"]].extend(r for r in affected.get("ranges") or [] if r.get("type") != "GIT")
+            ranges_of[package["name"]].extend(
+                r for r in affected.get("ranges") or [] if r.get("type") != "GIT"
+            )
         for affected in record.get("affected") or []:
             package = affected.get("package") or {}
             ecosystem = package.get("ecosystem")

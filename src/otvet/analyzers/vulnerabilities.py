@@ -81,9 +81,21 @@ class VulnerabilityAnalyzer:
         sboms: list[tuple[SbomDocument, EvidenceRef]] = []
         for artifact in sbom_artifacts:
             try:
-                sboms.append((read_sbom(bundle.file_of(artifact), display=artifact.path, limits=ctx.limits), EvidenceRef.to(artifact)))
+                sboms.append(
+                    (
+                        read_sbom(bundle.file_of(artifact), display=artifact.path, limits=ctx.limits),
+                        EvidenceRef.to(artifact),
+                    )
+                )
             except InputError as exc:
-                problems.append(Problem(artifact.path, exc.message, exc.location.where if exc.location else None, source=self.id))
+                problems.append(
+                    Problem(
+                        artifact.path,
+                        exc.message,
+                        exc.location.where if exc.location else None,
+                        source=self.id,
+                    )
+                )
         statements, vex_refs, newest_doc = self._statements(bundle, ctx, problems)
         for sbom, _ in sboms:
             problems.extend(sbom.problems)
@@ -91,7 +103,12 @@ class VulnerabilityAnalyzer:
                 newest_doc = sbom.created
         if not sboms:
             return AnalyzerOutput(
-                results=not_evidenced([KEV_CRITERION], "No SBOM of the bundle could be read, so no component could be matched.", self.id, refs),
+                results=not_evidenced(
+                    [KEV_CRITERION],
+                    "No SBOM of the bundle could be read, so no component could be matched.",
+                    self.id,
+                    refs,
+                ),
                 problems=tuple(problems),
             )
         reports = [knowledge.match(sbom, statements, now=ctx.now) for sbom, _ in sboms]
@@ -131,7 +148,9 @@ class VulnerabilityAnalyzer:
             statements.extend(read.statements)
             problems.extend(read.problems)
             if read.statements:
-                refs.append(EvidenceRef.to(artifact, note=f"{read.format} VEX, {len(read.statements)} statements"))
+                refs.append(
+                    EvidenceRef.to(artifact, note=f"{read.format} VEX, {len(read.statements)} statements")
+                )
             for statement in read.statements:
                 if statement.timestamp and (newest is None or statement.timestamp > newest):
                     newest = statement.timestamp
@@ -143,7 +162,14 @@ class VulnerabilityAnalyzer:
         try:
             limit = float(raw) if raw else DEFAULT_MAX_AGE_DAYS
         except ValueError:
-            return [Problem("--option max_data_age_days", f"not a number: {raw!r}; using {DEFAULT_MAX_AGE_DAYS:g} days", severity=Severity.WARNING, source="vulnerabilities")]
+            return [
+                Problem(
+                    "--option max_data_age_days",
+                    f"not a number: {raw!r}; using {DEFAULT_MAX_AGE_DAYS:g} days",
+                    severity=Severity.WARNING,
+                    source="vulnerabilities",
+                )
+            ]
         newest: dict[str, DataSetRef] = {}
         for data_set in data_sets:
             if data_set.source in _USED_SOURCES and data_set.age_days is not None:
@@ -164,7 +190,9 @@ class VulnerabilityAnalyzer:
 
     # -- verdicts --------------------------------------------------------------------------
 
-    def _kev_result(self, reports: list[MatchReport], data_sets: tuple[DataSetRef, ...], evidence: tuple[EvidenceRef, ...]) -> CriterionResult:
+    def _kev_result(
+        self, reports: list[MatchReport], data_sets: tuple[DataSetRef, ...], evidence: tuple[EvidenceRef, ...]
+    ) -> CriterionResult:
         matches = [m for r in reports for m in r.matches]
         components = sum(r.components for r in reports)
         unmatchable = sum(len(r.unmatchable) for r in reports)
@@ -178,41 +206,60 @@ class VulnerabilityAnalyzer:
         if kev_open:
             listed = ", ".join(sorted({f"{m.vulnerability} in {m.component}" for m in kev_open})[:6])
             return result(
-                KEV_CRITERION, Status.NOT_MET, Basis.VERIFIED,
+                KEV_CRITERION,
+                Status.NOT_MET,
+                Basis.VERIFIED,
                 f"{len(kev_open)} known exploited vulnerabilit{'y' if len(kev_open) == 1 else 'ies'} (CISA KEV) affect the delivered components "
                 f"without a not_affected or fixed VEX statement: {listed} ({checked}{vex_note}).",
-                self.id, evidence,
+                self.id,
+                evidence,
             )
         reasons: list[str] = []
         if serious:
             counts = Counter(m.severity.value for m in serious)
             reasons.append(
                 f"{len(serious)} critical/high vulnerabilit{'y is' if len(serious) == 1 else 'ies are'} open ("
-                + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + ")"
+                + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+                + ")"
             )
         if unmatchable:
-            reasons.append(f"{unmatchable} of {components} components could not be checked (no purl or CPE usable for matching)")
+            reasons.append(
+                f"{unmatchable} of {components} components could not be checked (no purl or CPE usable for matching)"
+            )
         if not has_kev:
             reasons.append("the CISA KEV catalog is not imported, so exploitation status is unknown")
         if components - unmatchable == 0:
             return result(
-                KEV_CRITERION, Status.NOT_EVIDENCED, Basis.NONE,
+                KEV_CRITERION,
+                Status.NOT_EVIDENCED,
+                Basis.NONE,
                 f"None of the {components} SBOM components carries a purl or CPE a vulnerability database covers, so none could be checked.",
-                self.id, evidence,
+                self.id,
+                evidence,
             )
         if reasons:
             return result(
-                KEV_CRITERION, Status.PARTIALLY_MET, Basis.VERIFIED,
-                "No open KEV-listed vulnerability found, but " + "; ".join(reasons) + f" ({checked}, {len(matches)} finding(s){vex_note}).",
-                self.id, evidence,
+                KEV_CRITERION,
+                Status.PARTIALLY_MET,
+                Basis.VERIFIED,
+                "No open KEV-listed vulnerability found, but "
+                + "; ".join(reasons)
+                + f" ({checked}, {len(matches)} finding(s){vex_note}).",
+                self.id,
+                evidence,
             )
         return result(
-            KEV_CRITERION, Status.MET, Basis.VERIFIED,
+            KEV_CRITERION,
+            Status.MET,
+            Basis.VERIFIED,
             f"No open KEV-listed, critical or high vulnerability in any of the {components} components ({len(matches)} finding(s) of lower severity{vex_note}).",
-            self.id, evidence,
+            self.id,
+            evidence,
         )
 
-    def _monitoring_result(self, reports: list[MatchReport], newest_doc: datetime | None, evidence: tuple[EvidenceRef, ...]) -> CriterionResult | None:
+    def _monitoring_result(
+        self, reports: list[MatchReport], newest_doc: datetime | None, evidence: tuple[EvidenceRef, ...]
+    ) -> CriterionResult | None:
         matches = [m for r in reports for m in r.matches]
         # Only vulnerabilities public before the vendor's newest SBOM/VEX could have been addressed.
         due = [m for m in matches if newest_doc is None or m.published is None or m.published <= newest_doc]
@@ -227,14 +274,25 @@ class VulnerabilityAnalyzer:
             status = Status.PARTIALLY_MET
         else:
             status = Status.NOT_MET
-        return result(MONITORING_CRITERION, status, Basis.VERIFIED, share[0].upper() + share[1:] + ".", self.id, evidence)
+        return result(
+            MONITORING_CRITERION,
+            status,
+            Basis.VERIFIED,
+            share[0].upper() + share[1:] + ".",
+            self.id,
+            evidence,
+        )
 
     # -- report ----------------------------------------------------------------------------
 
-    def _section(self, reports: list[MatchReport], data_sets: tuple[DataSetRef, ...], statements: list[VexStatement]) -> Section:
+    def _section(
+        self, reports: list[MatchReport], data_sets: tuple[DataSetRef, ...], statements: list[VexStatement]
+    ) -> Section:
         matches = [m for r in reports for m in r.matches]
         rows = tuple(_match_row(m) for m in matches)
-        unmatchable_rows = tuple((u.component, u.sbom, u.component_location, u.reason) for r in reports for u in r.unmatchable)
+        unmatchable_rows = tuple(
+            (u.component, u.sbom, u.component_location, u.reason) for r in reports for u in r.unmatchable
+        )
         data_rows = tuple(
             (
                 d.source.upper(),
@@ -261,7 +319,23 @@ class VulnerabilityAnalyzer:
         tables = [
             Table(
                 caption="Vulnerability matches",
-                columns=("Vulnerability", "Aliases", "Component", "Severity", "CVSS", "EPSS", "KEV", "Fixed in", "VEX", "Justification", "VEX source", "Basis", "Matched range", "Data set", "Notes"),
+                columns=(
+                    "Vulnerability",
+                    "Aliases",
+                    "Component",
+                    "Severity",
+                    "CVSS",
+                    "EPSS",
+                    "KEV",
+                    "Fixed in",
+                    "VEX",
+                    "Justification",
+                    "VEX source",
+                    "Basis",
+                    "Matched range",
+                    "Data set",
+                    "Notes",
+                ),
                 rows=rows,
                 note="One row per (vulnerability, component); aliases are merged. Basis: how the component was matched (purl-range, purl-explicit-version, cpe-range, cpe-exact).",
             ),
@@ -282,7 +356,9 @@ class VulnerabilityAnalyzer:
                 Table(
                     caption="VEX statements that applied to no finding",
                     columns=("Vulnerability", "Status", "Source", "Location"),
-                    rows=tuple(sorted({(s.vulnerability, s.status.value, s.source, s.location) for s in unused})),
+                    rows=tuple(
+                        sorted({(s.vulnerability, s.status.value, s.source, s.location) for s in unused})
+                    ),
                     note="A statement applies only to the (vulnerability, component) pairs it names; these name a vulnerability not found in the components or a product this SBOM does not describe.",
                 )
             )
@@ -320,7 +396,9 @@ def _match_row(m: VulnerabilityMatch) -> tuple[str, ...]:
         f"{m.epss:.3f}" if m.epss is not None else "",
         "yes" if m.kev else "",
         ", ".join(m.fixed_versions),
-        (vex.status.value + (f" ({vex.scope})" if vex.scope != "component" else "")) if vex else "no statement",
+        (vex.status.value + (f" ({vex.scope})" if vex.scope != "component" else ""))
+        if vex
+        else "no statement",
         vex.justification.value if vex and vex.justification else (vex.detail or "" if vex else ""),
         f"{vex.source} {vex.location}" if vex else "",
         ", ".join(dict.fromkeys(e.basis.value for e in m.evidence)),

@@ -58,7 +58,9 @@ def assess(
     ] = None,
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Vulnerability knowledge base URL (default: knowledge.sqlite3 in OTVET_HOME)."),
+        typer.Option(
+            "--db", help="Vulnerability knowledge base URL (default: knowledge.sqlite3 in OTVET_HOME)."
+        ),
     ] = None,
 ) -> None:
     """Assess a product's evidence bundle against a profile and write HTML and JSON reports."""

@@ -58,7 +58,9 @@ def import_(
         ("problems", report.problem_count),
     ):
         table.add_row(label, str(value))
-    out.print(f"[bold]{kind.upper()}[/] {path} (data set #{report.data_set_id}, sha256 {report.sha256[:16]}...)")
+    out.print(
+        f"[bold]{kind.upper()}[/] {path} (data set #{report.data_set_id}, sha256 {report.sha256[:16]}...)"
+    )
     out.print(table)
     if report.data_date:
         out.print(f"newest record: {report.data_date:%Y-%m-%d %H:%M} UTC")
@@ -66,7 +68,11 @@ def import_(
         out.print(report.note)
     for problem in report.problems[:20]:
         colour = "yellow" if problem.severity is Severity.WARNING else "red"
-        err.print(f"[{colour}]{'warning' if colour == 'yellow' else 'problem'}:[/] {problem}", markup=True, highlight=False)
+        err.print(
+            f"[{colour}]{'warning' if colour == 'yellow' else 'problem'}:[/] {problem}",
+            markup=True,
+            highlight=False,
+        )
     if report.problem_count > 20:
         err.print(f"... and {report.problem_count - 20} more problem(s)")
 
@@ -81,7 +87,9 @@ def status(db: Annotated[str | None, DB_OPTION] = None) -> None:
         return
     table = Table(header_style="bold", box=None)
     for column in ("Source", "Data set", "Records", "Data date", "Imported", "Age (days)"):
-        table.add_column(column, justify="right" if column in ("Records", "Age (days)") else "left", overflow="fold")
+        table.add_column(
+            column, justify="right" if column in ("Records", "Age (days)") else "left", overflow="fold"
+        )
     for d in state.data_sets:
         table.add_row(
             d.source.upper(),

@@ -27,11 +27,15 @@ _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "l
 
 @app.command("match")
 def match(
-    sbom: Annotated[Path, typer.Argument(help="SBOM file (CycloneDX JSON; more formats as readers are added).")],
+    sbom: Annotated[
+        Path, typer.Argument(help="SBOM file (CycloneDX JSON; more formats as readers are added).")
+    ],
     vex: Annotated[
         list[Path] | None, typer.Option("--vex", help="VEX document (OpenVEX or CycloneDX VEX); repeatable.")
     ] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write the matches as JSON.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Also write the matches as JSON.")
+    ] = None,
     db: Annotated[
         str | None,
         typer.Option("--db", help="Database URL. Default: knowledge.sqlite3 in OTVET_HOME."),
@@ -79,7 +83,9 @@ def match(
         for u in report.unmatchable:
             out.print(f"  {u.component}: {u.reason}", markup=False)
     if not report.data_sets:
-        err.print("[yellow]warning:[/] the knowledge base is empty: import data with otvet db import osv|nvd|kev|epss PATH")
+        err.print(
+            "[yellow]warning:[/] the knowledge base is empty: import data with otvet db import osv|nvd|kev|epss PATH"
+        )
     for problem in (*run.problems, *report.problems):
         label = "warning" if problem.severity is Severity.WARNING else "problem"
         err.print(f"{label}: {problem}", markup=False)

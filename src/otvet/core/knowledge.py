@@ -28,8 +28,8 @@ __all__ = [
     "data_sources",
     "database_status",
     "import_data",
-    "match_sbom",
     "match_report_json",
+    "match_sbom",
     "vex_formats",
 ]
 
@@ -40,7 +40,12 @@ def data_sources() -> tuple[str, ...]:
 
 
 def import_data(
-    source: str, path: Path, *, url: str | None = None, now: datetime | None = None, progress: Progress = NO_PROGRESS
+    source: str,
+    path: Path,
+    *,
+    url: str | None = None,
+    now: datetime | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> ImportReport:
     """Import one data file or directory into the knowledge base."""
     with knowledge_base(url) as knowledge:

@@ -62,7 +62,13 @@ def assess(
         with open_bundle(bundle_path, catalog, limits=limits, extra=extra) as bundle:
             progress.finish()
             return assess_bundle(
-                bundle, catalog, chosen, now=now, limits=limits, options=options or {}, progress=progress,
+                bundle,
+                catalog,
+                chosen,
+                now=now,
+                limits=limits,
+                options=options or {},
+                progress=progress,
                 knowledge=knowledge,
             )
     finally:
@@ -85,7 +91,11 @@ def assess_bundle(
     """Run the analyzers over an opened bundle and build the scored assessment."""
     moment = now or datetime.now(UTC)
     ctx = AnalysisContext(
-        catalog=catalog, profile=profile, now=moment, limits=limits, options=dict(options or {}),
+        catalog=catalog,
+        profile=profile,
+        now=moment,
+        limits=limits,
+        options=dict(options or {}),
         knowledge=knowledge,
     )
     chosen = list(running) if running is not None else analyzers()

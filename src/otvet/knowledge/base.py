@@ -56,7 +56,9 @@ class KnowledgeBase:
 
     # -- imports ---------------------------------------------------------------------------
 
-    def import_data(self, source: str, path: Path, *, now: datetime, progress: Progress = NO_PROGRESS) -> ImportReport:
+    def import_data(
+        self, source: str, path: Path, *, now: datetime, progress: Progress = NO_PROGRESS
+    ) -> ImportReport:
         """Import a data file or directory of ``source`` (``osv``, ``nvd``, ``kev``, ``epss``)."""
         importer = IMPORTERS.get(source)
         if importer is None:
@@ -143,7 +145,10 @@ class KnowledgeBase:
         for index in sorted(groups):
             component = targets[index].component
             for group in groups[index]:
-                hits = sorted(group.hits, key=lambda h: (h.evidence.source != "osv", h.evidence.basis.value, h.record.id))
+                hits = sorted(
+                    group.hits,
+                    key=lambda h: (h.evidence.source != "osv", h.evidence.basis.value, h.record.id),
+                )
                 rating, score, vector = severity_of(hits)
                 group_cves = sorted(i for i in group.ids if i.startswith("CVE-"))
                 kev_row = next((kev[c] for c in group_cves if c in kev), None)
@@ -188,7 +193,9 @@ class KnowledgeBase:
                         )
                     )
         progress.finish()
-        matches.sort(key=lambda m: (-m.kev, -m.severity.rank, -(m.cvss_score or 0), m.vulnerability, m.component))
+        matches.sort(
+            key=lambda m: (-m.kev, -m.severity.rank, -(m.cvss_score or 0), m.vulnerability, m.component)
+        )
         unused = tuple(s for i, s in enumerate(statements) if i not in used)
         return MatchReport(
             sbom=sbom.path,
@@ -206,7 +213,11 @@ class KnowledgeBase:
         items = sorted(cves)
         for start in range(0, len(items), 400):
             chunk = items[start : start + 400]
-            for row in conn.execute(sa.select(store.kev.c.cve_id, store.kev.c.date_added, store.kev.c.ransomware).where(store.kev.c.cve_id.in_(chunk))):
+            for row in conn.execute(
+                sa.select(store.kev.c.cve_id, store.kev.c.date_added, store.kev.c.ransomware).where(
+                    store.kev.c.cve_id.in_(chunk)
+                )
+            ):
                 found[row.cve_id] = (row.date_added, row.ransomware)
         return found
 
@@ -216,7 +227,11 @@ class KnowledgeBase:
         items = sorted(cves)
         for start in range(0, len(items), 400):
             chunk = items[start : start + 400]
-            for row in conn.execute(sa.select(store.epss.c.cve_id, store.epss.c.score, store.epss.c.percentile).where(store.epss.c.cve_id.in_(chunk))):
+            for row in conn.execute(
+                sa.select(store.epss.c.cve_id, store.epss.c.score, store.epss.c.percentile).where(
+                    store.epss.c.cve_id.in_(chunk)
+                )
+            ):
                 found[row.cve_id] = (float(row.score), row.percentile)
         return found
 

@@ -72,7 +72,9 @@ class Hit:
     fixed: tuple[str, ...] = ()
 
 
-def prepare(components: Sequence[Component], sbom: str) -> tuple[list[Target], list[Unmatchable], list[Problem]]:
+def prepare(
+    components: Sequence[Component], sbom: str
+) -> tuple[list[Target], list[Unmatchable], list[Problem]]:
     """Split components into matchable targets and unmatchable ones (with reasons)."""
     targets: list[Target] = []
     unmatchable: list[Unmatchable] = []
@@ -85,26 +87,42 @@ def prepare(components: Sequence[Component], sbom: str) -> tuple[list[Target], l
                 package = parse_component_purl(component.purl)
             except ValueError as exc:
                 problems.append(
-                    Problem(sbom, f"component {component.label}: invalid purl {component.purl!r}: {exc}", component.location, Severity.WARNING, "vulnerabilities")
+                    Problem(
+                        sbom,
+                        f"component {component.label}: invalid purl {component.purl!r}: {exc}",
+                        component.location,
+                        Severity.WARNING,
+                        "vulnerabilities",
+                    )
                 )
                 reasons.append("its purl is not valid")
             else:
                 version = package.version or component.version
                 if package.ecosystem is None:
-                    reasons.append(f"purl type '{package.key.purl_type}' has no vulnerability database ecosystem")
+                    reasons.append(
+                        f"purl type '{package.key.purl_type}' has no vulnerability database ecosystem"
+                    )
                 elif not version:
                     reasons.append("its purl has no version (and the component states none)")
                 else:
                     target.package = package
                     target.version = version
                     if not package.version:
-                        target.version_note = "version taken from the component's version field (the purl has none)"
+                        target.version_note = (
+                            "version taken from the component's version field (the purl has none)"
+                        )
         for text in component.cpes:
             try:
                 cpe = parse_cpe(text)
             except CpeError as exc:
                 problems.append(
-                    Problem(sbom, f"component {component.label}: {exc}", component.location, Severity.WARNING, "vulnerabilities")
+                    Problem(
+                        sbom,
+                        f"component {component.label}: {exc}",
+                        component.location,
+                        Severity.WARNING,
+                        "vulnerabilities",
+                    )
                 )
                 reasons.append("its CPE is not valid")
                 continue
@@ -184,9 +202,7 @@ def match_osv(conn: Connection, targets: Sequence[Target]) -> dict[int, list[Hit
             ranges = json.loads(row.ranges)
             versions = json.loads(row.versions)
             for index in by_key[row.pkg_key]:
-                target = targets[index]
-                assert target.package is not None and target.version is not None
-                hit = _osv_hit(target, row, ranges, versions)
+                hit = _osv_hit(targets[index], row, ranges, versions)
                 if hit is not None:
                     hits[index].append(hit)
     return hits
@@ -194,7 +210,8 @@ def match_osv(conn: Connection, targets: Sequence[Target]) -> dict[int, list[Hit
 
 def _osv_hit(target: Target, row: Any, ranges: list[dict[str, Any]], versions: list[str]) -> Hit | None:
     package = target.package
-    assert package is not None and target.version is not None
+    if package is None or target.version is None:
+        return None
     if not release_compatible(row.ecosystem, package.release):
         return None
     version = target.version
@@ -205,13 +222,37 @@ def _osv_hit(target: Target, row: Any, ranges: list[dict[str, Any]], versions: l
     purl = target.component.purl or ""
     record = _record(row)
     if version in versions:
-        return Hit(record, MatchEvidence(record.id, MatchBasis.PURL_EXPLICIT_VERSION, purl, f"listed version {version} ({row.ecosystem})", record.dataset, "osv", "; ".join(notes) or None), fixed)
+        return Hit(
+            record,
+            MatchEvidence(
+                record.id,
+                MatchBasis.PURL_EXPLICIT_VERSION,
+                purl,
+                f"listed version {version} ({row.ecosystem})",
+                record.dataset,
+                "osv",
+                "; ".join(notes) or None,
+            ),
+            fixed,
+        )
     scheme = scheme_for(row.ecosystem)
     wanted = scheme.parse(version)
     if versions and not wanted.fallback:
         for listed in versions:
             if scheme.equal(wanted, scheme.parse(listed)) and not scheme.parse(listed).fallback:
-                return Hit(record, MatchEvidence(record.id, MatchBasis.PURL_EXPLICIT_VERSION, purl, f"listed version {listed} ({row.ecosystem}, equal to {version})", record.dataset, "osv", "; ".join(notes) or None), fixed)
+                return Hit(
+                    record,
+                    MatchEvidence(
+                        record.id,
+                        MatchBasis.PURL_EXPLICIT_VERSION,
+                        purl,
+                        f"listed version {listed} ({row.ecosystem}, equal to {version})",
+                        record.dataset,
+                        "osv",
+                        "; ".join(notes) or None,
+                    ),
+                    fixed,
+                )
     for item in ranges:
         if item["type"] == "GIT":
             continue
@@ -219,7 +260,19 @@ def _osv_hit(target: Target, row: Any, ranges: list[dict[str, Any]], versions: l
         if verdict.affected:
             if verdict.note:
                 notes.append(verdict.note)
-            return Hit(record, MatchEvidence(record.id, MatchBasis.PURL_RANGE, purl, f"{verdict.text} ({row.ecosystem})", record.dataset, "osv", "; ".join(notes) or None), fixed)
+            return Hit(
+                record,
+                MatchEvidence(
+                    record.id,
+                    MatchBasis.PURL_RANGE,
+                    purl,
+                    f"{verdict.text} ({row.ecosystem})",
+                    record.dataset,
+                    "osv",
+                    "; ".join(notes) or None,
+                ),
+                fixed,
+            )
     return None
 
 
@@ -244,8 +297,25 @@ def match_cpe(conn: Connection, targets: Sequence[Target]) -> dict[int, list[Hit
             # Looked up by (vendor, product): a product of the same name by another vendor is
             # never a candidate (anchore/grype#580: npm "nx" vs Siemens NX).
             wanted = by_pair[(row.vendor, row.product)]
-            criterion = Cpe(row.part, row.vendor, row.product, row.version, row.update, row.edition, row.language, row.sw_edition, row.target_sw, row.target_hw, row.other)
-            bounds = VersionBounds(row.version_start_including, row.version_start_excluding, row.version_end_including, row.version_end_excluding)
+            criterion = Cpe(
+                row.part,
+                row.vendor,
+                row.product,
+                row.version,
+                row.update,
+                row.edition,
+                row.language,
+                row.sw_edition,
+                row.target_sw,
+                row.target_hw,
+                row.other,
+            )
+            bounds = VersionBounds(
+                row.version_start_including,
+                row.version_start_excluding,
+                row.version_end_including,
+                row.version_end_excluding,
+            )
             for index, cpe in wanted:
                 verdict = cpe_matches(criterion, bounds, cpe)
                 if not verdict.matched or (index, int(row.pk)) in seen:
@@ -256,14 +326,26 @@ def match_cpe(conn: Connection, targets: Sequence[Target]) -> dict[int, list[Hit
                 range_text = row.criteria + (f" ({bounds})" if bounds.present else "")
                 notes = []
                 if verdict.conditions:
-                    notes.append("conditional: the criterion restricts " + ", ".join(verdict.conditions) + " and the component's CPE does not say")
+                    notes.append(
+                        "conditional: the criterion restricts "
+                        + ", ".join(verdict.conditions)
+                        + " and the component's CPE does not say"
+                    )
                 if row.requires:
                     required = json.loads(row.requires)
-                    shown = ", ".join(required[:5]) + (f" and {len(required) - 5} more" if len(required) > 5 else "")
+                    shown = ", ".join(required[:5]) + (
+                        f" and {len(required) - 5} more" if len(required) > 5 else ""
+                    )
                     notes.append(f"NVD configuration applies only together with: {shown}")
                 note = "; ".join(notes) or None
                 fixed = (bounds.end_excluding,) if bounds.end_excluding else ()
-                hits[index].append(Hit(record, MatchEvidence(record.id, basis, str(cpe), range_text, record.dataset, "nvd", note), fixed))
+                hits[index].append(
+                    Hit(
+                        record,
+                        MatchEvidence(record.id, basis, str(cpe), range_text, record.dataset, "nvd", note),
+                        fixed,
+                    )
+                )
     return hits
 
 
@@ -272,7 +354,9 @@ def load_aliases(conn: Connection, pks: Iterable[int]) -> dict[int, set[str]]:
     result: dict[int, set[str]] = defaultdict(set)
     items = sorted(set(pks))
     for chunk in _chunks(items):
-        for row in conn.execute(sa.select(store.alias.c.vuln_pk, store.alias.c.alias).where(store.alias.c.vuln_pk.in_(chunk))):
+        for row in conn.execute(
+            sa.select(store.alias.c.vuln_pk, store.alias.c.alias).where(store.alias.c.vuln_pk.in_(chunk))
+        ):
             result[int(row.vuln_pk)].add(row.alias)
     return result
 
@@ -318,9 +402,25 @@ def severity_of(hits: Sequence[Hit]) -> tuple[SeverityRating, float | None, str 
     scored = [h.record for h in hits if h.record.cvss_score is not None]
     if scored:
         worst = max(scored, key=lambda r: (r.cvss_score or 0.0, r.source == "nvd"))
-        rating = SeverityRating(worst.severity) if worst.severity in SeverityRating.__members__.values() else SeverityRating.from_score(worst.cvss_score)
+        rating = (
+            SeverityRating(worst.severity)
+            if worst.severity is not None and worst.severity in {s.value for s in SeverityRating}
+            else SeverityRating.from_score(worst.cvss_score)
+        )
         return rating, worst.cvss_score, worst.cvss_vector
-    labels = [SeverityRating(h.record.severity) for h in hits if h.record.severity in {s.value for s in SeverityRating}]
+    labels = [
+        SeverityRating(h.record.severity)
+        for h in hits
+        if h.record.severity in {s.value for s in SeverityRating}
+    ]
     if labels:
-        return max(labels, key=lambda s: s.rank), None, next((h.record.cvss_vector for h in hits if h.record.cvss_vector), None)
-    return SeverityRating.UNKNOWN, None, next((h.record.cvss_vector for h in hits if h.record.cvss_vector), None)
+        return (
+            max(labels, key=lambda s: s.rank),
+            None,
+            next((h.record.cvss_vector for h in hits if h.record.cvss_vector), None),
+        )
+    return (
+        SeverityRating.UNKNOWN,
+        None,
+        next((h.record.cvss_vector for h in hits if h.record.cvss_vector), None),
+    )

@@ -98,7 +98,11 @@ class PackageKey:
     @property
     def key(self) -> str:
         """The lookup key: ``type:namespace/name`` (``type:name`` without a namespace)."""
-        return f"{self.purl_type}:{self.namespace}/{self.name}" if self.namespace else f"{self.purl_type}:{self.name}"
+        return (
+            f"{self.purl_type}:{self.namespace}/{self.name}"
+            if self.namespace
+            else f"{self.purl_type}:{self.name}"
+        )
 
 
 def _pep503(name: str) -> str:
@@ -162,8 +166,10 @@ def parse_component_purl(purl: str) -> ComponentPackage:
     """Parse a component purl; raises ``ValueError`` when it is not a valid purl."""
     parsed = PackageURL.from_string(purl)
     key = normalise(parsed.type, parsed.namespace, parsed.name)
-    ecosystem = PURL_ECOSYSTEM.get(key.purl_type) or _DISTRO_ECOSYSTEM.get((key.purl_type, key.namespace or ""))
-    qualifiers = parsed.qualifiers if isinstance(parsed.qualifiers, dict) else {}
+    ecosystem = PURL_ECOSYSTEM.get(key.purl_type) or _DISTRO_ECOSYSTEM.get(
+        (key.purl_type, key.namespace or "")
+    )
+    qualifiers: dict[str, str] = dict(parsed.qualifiers or {})
     return ComponentPackage(
         key=key,
         version=parsed.version,

@@ -123,12 +123,19 @@ def iter_members(
             try:
                 if file.stat().st_size > limits.max_file_bytes:
                     problems.append(
-                        Problem(str(path), f"refused: larger than {limits.max_file_bytes} bytes", relative, source="import")
+                        Problem(
+                            str(path),
+                            f"refused: larger than {limits.max_file_bytes} bytes",
+                            relative,
+                            source="import",
+                        )
                     )
                     continue
                 yield Member(relative, file.read_bytes())
             except OSError as exc:
-                problems.append(Problem(str(path), f"unreadable: {exc.strerror or exc}", relative, source="import"))
+                problems.append(
+                    Problem(str(path), f"unreadable: {exc.strerror or exc}", relative, source="import")
+                )
         return
     if zipfile.is_zipfile(path):
         yield from _zip_members(path, suffixes, problems, limits)
@@ -136,11 +143,15 @@ def iter_members(
     with open_stream(path) as stream:
         data = stream.read(limits.max_file_bytes + 1)
     if len(data) > limits.max_file_bytes:
-        raise LimitExceeded(f"larger than the {limits.max_file_bytes} byte record file limit", Location(str(path)))
+        raise LimitExceeded(
+            f"larger than the {limits.max_file_bytes} byte record file limit", Location(str(path))
+        )
     yield Member(path.name, data)
 
 
-def _zip_members(path: Path, suffixes: tuple[str, ...], problems: list[Problem], limits: Limits) -> Iterator[Member]:
+def _zip_members(
+    path: Path, suffixes: tuple[str, ...], problems: list[Problem], limits: Limits
+) -> Iterator[Member]:
     shown = str(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -155,7 +166,13 @@ def _zip_members(path: Path, suffixes: tuple[str, ...], problems: list[Problem],
                 problems.append(Problem(shown, f"refused: {reason}", f"entry '{where}'", source="import"))
 
             if count > limits.max_files:
-                problems.append(Problem(shown, f"more than {limits.max_files} entries; the rest were not read", source="import"))
+                problems.append(
+                    Problem(
+                        shown,
+                        f"more than {limits.max_files} entries; the rest were not read",
+                        source="import",
+                    )
+                )
                 return
             if info.is_dir():
                 continue
@@ -226,11 +243,12 @@ def open_stream(path: Path, *, cap: int = MAX_FEED_BYTES) -> IO[bytes]:
     (the compression is recognised by its magic bytes, not the file name)."""
     with path.open("rb") as probe:
         magic = probe.read(6)
-    inner: IO[bytes]
+    # The returned stream owns (and closes) the opened file: no context manager here.
+    inner: Any
     if magic.startswith(b"\x1f\x8b"):
-        inner = gzip.open(path, "rb")
+        inner = gzip.open(path, "rb")  # noqa: SIM115
     elif magic.startswith(b"\xfd7zXZ\x00"):
-        inner = lzma.open(path, "rb")
+        inner = lzma.open(path, "rb")  # noqa: SIM115
     else:
         inner = path.open("rb")
     return io.BufferedReader(_CappedReader(inner, cap, str(path)), buffer_size=_CHUNK)

@@ -89,7 +89,7 @@ affected = sa.Table(
     sa.Column("purl_namespace", sa.Text, nullable=True),
     sa.Column("purl_name", sa.Text, nullable=False),
     sa.Column("pkg_key", sa.String(600), nullable=False),
-    # JSON: [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.2"}]}]
+    # JSON list of OSV ranges, each a type and its events (introduced / fixed / ...)
     sa.Column("ranges", sa.Text, nullable=False),
     # JSON list of the explicitly affected versions
     sa.Column("versions", sa.Text, nullable=False),

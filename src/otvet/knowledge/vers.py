@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from otvet.knowledge.versions import Comparable, VersionScheme, scheme_for
 
@@ -75,7 +76,7 @@ class VersRange:
         last_op, last = ordered[-1]
         if last_op in (">", ">=") and _satisfies(scheme, target, last_op, last):
             return True
-        for (op_a, a), (op_b, b) in zip(ordered, ordered[1:], strict=False):
+        for (op_a, a), (op_b, b) in pairwise(ordered):
             if (
                 op_a in (">", ">=")
                 and op_b in ("<", "<=")

@@ -148,7 +148,7 @@ class VersionScheme:
         try:
             parsed = self._cls(candidate)
             # univers builds some versions lazily: force a comparison to surface errors now.
-            _ = parsed < parsed
+            _ = parsed < self._cls(candidate)
         except Exception as exc:  # noqa: BLE001  # univers raises many types for bad versions
             reason = f"univers {self.name} rejected {text!r} ({type(exc).__name__}); compared in the generic segment order"
             return Comparable(text, generic_key(text), "generic", fallback=reason)
@@ -189,7 +189,9 @@ class RangeVerdict:
     note: str | None = None
 
 
-def osv_range_contains(version: str, range_type: str, events: list[dict[str, str]], ecosystem: str) -> RangeVerdict:
+def osv_range_contains(
+    version: str, range_type: str, events: list[dict[str, str]], ecosystem: str
+) -> RangeVerdict:
     """Evaluate an OSV ``SEMVER``/``ECOSYSTEM`` range per the OSV schema's algorithm.
 
     # NOTE: OSV schema 1.6 "Evaluation": sort the events by version ("0" first); walk them;
@@ -239,7 +241,7 @@ def osv_range_contains(version: str, range_type: str, events: list[dict[str, str
                 vulnerable = False
         elif kind == "last_affected" and bound is not None and scheme.less(bound, target):
             vulnerable = False
-    text = ", ".join(f"{k} {v}" for event in events for k, v in event.items() if isinstance(v, str))
+    text = ", ".join(f"{k} {v}" for event in events for k, v in event.items())
     return RangeVerdict(vulnerable, f"{range_type} {text}", "; ".join(sorted(notes)) or None)
 
 

@@ -76,12 +76,18 @@ def _purl_matches(selector: str, component: Component) -> bool:
         have = PackageURL.from_string(component.purl)
     except ValueError:
         return False
-    if normalise(wanted.type, wanted.namespace, wanted.name) != normalise(have.type, have.namespace, have.name):
+    if normalise(wanted.type, wanted.namespace, wanted.name) != normalise(
+        have.type, have.namespace, have.name
+    ):
         return False
-    if wanted.version and have.version != wanted.version and compare_generic(wanted.version, have.version or "") != 0:
+    if (
+        wanted.version
+        and have.version != wanted.version
+        and compare_generic(wanted.version, have.version or "") != 0
+    ):
         return False
-    wanted_q = wanted.qualifiers if isinstance(wanted.qualifiers, dict) else {}
-    have_q = have.qualifiers if isinstance(have.qualifiers, dict) else {}
+    wanted_q: dict[str, str] = dict(wanted.qualifiers or {})
+    have_q: dict[str, str] = dict(have.qualifiers or {})
     return all(have_q.get(k) == v for k, v in wanted_q.items())
 
 
@@ -111,7 +117,9 @@ def _version_fits(selector: ProductSelector, component: Component) -> bool:
         except VersError:
             return False  # free-text ranges are not interpreted: the statement does not apply
     if selector.version:
-        return version is not None and (version == selector.version or compare_generic(version, selector.version) == 0)
+        return version is not None and (
+            version == selector.version or compare_generic(version, selector.version) == 0
+        )
     return True
 
 
@@ -127,7 +135,9 @@ def selector_matches(selector: ProductSelector, component: Component, sbom: Sbom
             return None
         return "bom-link" if component.ref == ref and _version_fits(selector, component) else None
     if selector.purl:
-        return "purl" if _purl_matches(selector.purl, component) and _version_fits(selector, component) else None
+        return (
+            "purl" if _purl_matches(selector.purl, component) and _version_fits(selector, component) else None
+        )
     if selector.cpe:
         return "cpe" if _cpe_matches(selector.cpe, component) and _version_fits(selector, component) else None
     name_ok = bool(selector.name) and (selector.name or "").strip().lower() == component.name.strip().lower()
@@ -153,9 +163,13 @@ def apply_statements(
         how: str | None = None
         scope = "component"
         if statement.subcomponents:
-            product_ok = subject is not None and any(selector_matches(p, subject, sbom) for p in statement.products)
+            product_ok = subject is not None and any(
+                selector_matches(p, subject, sbom) for p in statement.products
+            )
             if product_ok:
-                how = next((h for s in statement.subcomponents if (h := selector_matches(s, component, sbom))), None)
+                how = next(
+                    (h for s in statement.subcomponents if (h := selector_matches(s, component, sbom))), None
+                )
         else:
             how = next((h for p in statement.products if (h := selector_matches(p, component, sbom))), None)
             if how is None and subject is not None and subject is not component:

@@ -38,9 +38,7 @@ def read_vex_document(doc: Any, display: str) -> VexDocument:
     for _, recognise, read in VEX_READERS:
         if recognise(doc):
             return read(doc, display)
-    raise FormatError(
-        f"not a VEX document otvet reads ({', '.join(vex_formats())})", Location(display)
-    )
+    raise FormatError(f"not a VEX document otvet reads ({', '.join(vex_formats())})", Location(display))
 
 
 def read_vex(path: Path, *, display: str | None = None, limits: Limits = DEFAULT_LIMITS) -> VexDocument:

@@ -56,7 +56,9 @@ def recognise(doc: Any) -> bool:
     if not isinstance(doc, dict) or doc.get("bomFormat") != "CycloneDX":
         return False
     vulns = doc.get("vulnerabilities")
-    return isinstance(vulns, list) and any(isinstance(v, dict) and ("affects" in v or "analysis" in v) for v in vulns)
+    return isinstance(vulns, list) and any(
+        isinstance(v, dict) and ("affects" in v or "analysis" in v) for v in vulns
+    )
 
 
 def _time(value: Any) -> datetime | None:
@@ -71,7 +73,7 @@ def _time(value: Any) -> datetime | None:
 
 def _components(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    metadata = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    metadata: dict[str, Any] = doc["metadata"] if isinstance(doc.get("metadata"), dict) else {}
     stack: list[Any] = [metadata.get("component"), *(doc.get("components") or [])]
     while stack:
         item = stack.pop()
@@ -115,9 +117,19 @@ def _with_versions(
             continue
         status = entry.get("status") if isinstance(entry.get("status"), str) else None
         if isinstance(entry.get("range"), str):
-            out.append((ProductSelector(**{**base.__dict__, "version": None, "version_range": entry["range"]}), status))
+            out.append(
+                (
+                    ProductSelector(**{**base.__dict__, "version": None, "version_range": entry["range"]}),
+                    status,
+                )
+            )
         elif isinstance(entry.get("version"), str):
-            out.append((ProductSelector(**{**base.__dict__, "version": entry["version"], "version_range": None}), status))
+            out.append(
+                (
+                    ProductSelector(**{**base.__dict__, "version": entry["version"], "version_range": None}),
+                    status,
+                )
+            )
         else:
             problem(f"{where}/versions/{index}", "a versions entry needs a version or a range")
     return out
@@ -144,10 +156,12 @@ def read(doc: Any, display: str) -> VexDocument:
         problems.append(Problem(display, message, where, severity, "vex"))
 
     known = _components(doc)
-    metadata = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    metadata: dict[str, Any] = doc["metadata"] if isinstance(doc.get("metadata"), dict) else {}
     doc_time = _time(metadata.get("timestamp"))
-    authors = metadata.get("authors") if isinstance(metadata.get("authors"), list) else []
-    author = next((a.get("name") for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)), None)
+    authors: list[Any] = metadata["authors"] if isinstance(metadata.get("authors"), list) else []
+    author = next(
+        (a.get("name") for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)), None
+    )
     for index, vuln in enumerate(doc.get("vulnerabilities") or []):
         where = f"/vulnerabilities/{index}"
         if not isinstance(vuln, dict):
@@ -159,7 +173,9 @@ def read(doc: Any, display: str) -> VexDocument:
             continue
         analysis = vuln.get("analysis")
         if not isinstance(analysis, dict) or not isinstance(analysis.get("state"), str):
-            problem(f"{where}/analysis", f"{vuln_id}: no analysis state; not a VEX statement", Severity.WARNING)
+            problem(
+                f"{where}/analysis", f"{vuln_id}: no analysis state; not a VEX statement", Severity.WARNING
+            )
             continue
         state = STATE.get(analysis["state"])
         if state is None:
@@ -183,7 +199,9 @@ def read(doc: Any, display: str) -> VexDocument:
         )
         affects = vuln.get("affects")
         if not isinstance(affects, list) or not affects:
-            problem(f"{where}/affects", f"{vuln_id}: names no affected component; it cannot apply to anything")
+            problem(
+                f"{where}/affects", f"{vuln_id}: names no affected component; it cannot apply to anything"
+            )
             continue
         stamp = _time(vuln.get("updated")) or _time(vuln.get("published")) or doc_time
         for a_index, affect in enumerate(affects):

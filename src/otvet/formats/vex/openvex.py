@@ -53,7 +53,7 @@ def _selector(raw: Any) -> ProductSelector | None:
         raw = {"@id": raw}
     if not isinstance(raw, dict):
         return None
-    identifiers = raw.get("identifiers") if isinstance(raw.get("identifiers"), dict) else {}
+    identifiers: dict[str, Any] = raw["identifiers"] if isinstance(raw.get("identifiers"), dict) else {}
     ident = raw.get("@id") if isinstance(raw.get("@id"), str) else None
     purl = identifiers.get("purl") if isinstance(identifiers.get("purl"), str) else None
     cpe = next((identifiers[k] for k in ("cpe23", "cpe22") if isinstance(identifiers.get(k), str)), None)
@@ -98,7 +98,10 @@ def read(doc: Any, display: str) -> VexDocument:
         try:
             status = VexStatus(str(raw.get("status", "")))
         except ValueError:
-            problem(f"{where}/status", f"unknown status {raw.get('status')!r} (not_affected, affected, fixed, under_investigation)")
+            problem(
+                f"{where}/status",
+                f"unknown status {raw.get('status')!r} (not_affected, affected, fixed, under_investigation)",
+            )
             continue
         justification = None
         if raw.get("justification") is not None:
@@ -109,7 +112,11 @@ def read(doc: Any, display: str) -> VexDocument:
         impact = raw.get("impact_statement") if isinstance(raw.get("impact_statement"), str) else None
         action = raw.get("action_statement") if isinstance(raw.get("action_statement"), str) else None
         if status is VexStatus.NOT_AFFECTED and justification is None and not impact:
-            problem(where, "not_affected needs a justification or an impact_statement (OpenVEX); the statement is still applied", Severity.WARNING)
+            problem(
+                where,
+                "not_affected needs a justification or an impact_statement (OpenVEX); the statement is still applied",
+                Severity.WARNING,
+            )
         if status is VexStatus.AFFECTED and not action:
             problem(where, "affected needs an action_statement (OpenVEX)", Severity.WARNING)
         # OpenVEX v0.0.1 kept subcomponents at the statement level.
@@ -135,7 +142,10 @@ def read(doc: Any, display: str) -> VexDocument:
                 for s_index, sub in enumerate(item.get("subcomponents") or []):
                     sub_selector = _selector(sub)
                     if sub_selector is None:
-                        problem(f"{where}/products/{p_index}/subcomponents/{s_index}", "a subcomponent needs an @id or identifiers")
+                        problem(
+                            f"{where}/products/{p_index}/subcomponents/{s_index}",
+                            "a subcomponent needs an @id or identifiers",
+                        )
                     else:
                         subcomponents.append(sub_selector)
             statements.append(

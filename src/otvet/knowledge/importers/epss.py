@@ -49,7 +49,9 @@ class EpssImporter:
     source: ClassVar[str] = "epss"
     title: ClassVar[str] = "FIRST EPSS scores CSV (plain or .gz)"
 
-    def run(self, engine: Engine, path: Path, *, now: datetime, progress: Progress = NO_PROGRESS) -> ImportReport:
+    def run(
+        self, engine: Engine, path: Path, *, now: datetime, progress: Progress = NO_PROGRESS
+    ) -> ImportReport:
         if not path.is_file():
             raise InputError("no such file", Location(str(path)))
         sha = digest_path(path)
@@ -73,7 +75,10 @@ class EpssImporter:
             header_line = text.readline() if first.startswith("#") else first
             header = [h.strip().lower() for h in next(csv.reader([header_line]), [])]
             if "cve" not in header or "epss" not in header:
-                raise FormatError("not an EPSS CSV: the header must name the columns cve and epss", Location(str(path), "line 1-2"))
+                raise FormatError(
+                    "not an EPSS CSV: the header must name the columns cve and epss",
+                    Location(str(path), "line 1-2"),
+                )
             dataset_id = begin_dataset(engine, self.source, path.name, sha, now)
             tally = Tally(data_date=score_date)
             progress.start(f"Importing EPSS {path.name}", None)

@@ -41,7 +41,9 @@ class KevImporter:
     source: ClassVar[str] = "kev"
     title: ClassVar[str] = "CISA KEV catalog JSON"
 
-    def run(self, engine: Engine, path: Path, *, now: datetime, progress: Progress = NO_PROGRESS) -> ImportReport:
+    def run(
+        self, engine: Engine, path: Path, *, now: datetime, progress: Progress = NO_PROGRESS
+    ) -> ImportReport:
         if not path.is_file():
             raise InputError("no such file", Location(str(path)))
         sha = digest_path(path)
@@ -71,7 +73,9 @@ class KevImporter:
                     row = _row(item, dataset_id)
                     if isinstance(row, str):
                         cve = item.get("cveID") if isinstance(item, dict) else None
-                        tally.problem(Problem(str(path), row, f"vulnerabilities[{index}] {cve or '?'}", source="import"))
+                        tally.problem(
+                            Problem(str(path), row, f"vulnerabilities[{index}] {cve or '?'}", source="import")
+                        )
                         continue
                     tally.records += 1
                     rows.append(row)

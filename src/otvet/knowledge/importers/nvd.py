@@ -29,7 +29,7 @@ import zipfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import Any, ClassVar
 
 import ijson
 from sqlalchemy import Engine
@@ -66,7 +66,9 @@ class NvdImporter:
     source: ClassVar[str] = "nvd"
     title: ClassVar[str] = "NVD CVE API 2.0 JSON (record, directory, yearly feed; .gz/.xz)"
 
-    def run(self, engine: Engine, path: Path, *, now: datetime, progress: Progress = NO_PROGRESS) -> ImportReport:
+    def run(
+        self, engine: Engine, path: Path, *, now: datetime, progress: Progress = NO_PROGRESS
+    ) -> ImportReport:
         if not path.exists():
             raise InputError("no such file or directory", Location(str(path)))
         progress.start(f"Hashing {path.name}", None)
@@ -87,12 +89,19 @@ class NvdImporter:
                 record = parse_cve(raw)
             except (NvdError, LimitExceeded) as exc:
                 message = exc.message if isinstance(exc, LimitExceeded) else str(exc)
-                tally.problem(Problem(str(path), message, f"{origin} record {record_id or '?'}", source="import"))
+                tally.problem(
+                    Problem(str(path), message, f"{origin} record {record_id or '?'}", source="import")
+                )
                 continue
             tally.records += 1
             if not writer.add(record):
                 tally.problem(
-                    Problem(str(path), "duplicate CVE in this import; the first copy was kept", f"{origin} record {record.id}", source="import")
+                    Problem(
+                        str(path),
+                        "duplicate CVE in this import; the first copy was kept",
+                        f"{origin} record {record.id}",
+                        source="import",
+                    )
                 )
         writer.flush()
         progress.finish()
@@ -115,7 +124,9 @@ class NvdImporter:
         try:
             yield from _records_of_file(path)
         except (FormatError, LimitExceeded) as exc:
-            tally.problem(Problem(str(path), exc.message, exc.location.where if exc.location else None, source="import"))
+            tally.problem(
+                Problem(str(path), exc.message, exc.location.where if exc.location else None, source="import")
+            )
 
 
 def _shape(head: bytes) -> str:
@@ -144,15 +155,22 @@ def _records_of_file(path: Path) -> Iterator[tuple[str, Any]]:
             raise FormatError(f"not valid JSON: {exc}", Location(str(path))) from None
 
 
+def _decompress(name: str, data: bytes) -> bytes:
+    """Decompress a ``.gz``/``.xz`` member, reading at most one byte past the record limit."""
+    cap = IMPORT_LIMITS.max_file_bytes + 1
+    try:
+        if data[:2] == b"\x1f\x8b":
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as reader:
+                return reader.read(cap)
+        with lzma.LZMAFile(io.BytesIO(data)) as lzma_reader:
+            return lzma_reader.read(cap)
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        raise FormatError(f"cannot decompress: {exc}", Location(name)) from None
+
+
 def _records_of_bytes(name: str, data: bytes) -> Iterator[tuple[str, Any]]:
     if data[:2] == b"\x1f\x8b" or data[:6] == b"\xfd7zXZ\x00":
-        packed = io.BytesIO(data)
-        reader: IO[bytes] = gzip.GzipFile(fileobj=packed) if data[:2] == b"\x1f\x8b" else lzma.LZMAFile(packed)
-        with reader:
-            try:
-                data = reader.read(IMPORT_LIMITS.max_file_bytes + 1)
-            except (OSError, EOFError, lzma.LZMAError) as exc:
-                raise FormatError(f"cannot decompress: {exc}", Location(name)) from None
+        data = _decompress(name, data)
         if len(data) > IMPORT_LIMITS.max_file_bytes:
             raise LimitExceeded("decompresses beyond the record file limit", Location(name))
     try:
@@ -282,7 +300,9 @@ def _cvss(metrics: Any) -> tuple[float | None, str | None, str | None]:
         entries = metrics.get(key)
         if not isinstance(entries, list) or not entries:
             continue
-        ordered = sorted(entries, key=lambda e: 0 if isinstance(e, dict) and e.get("type") == "Primary" else 1)
+        ordered = sorted(
+            entries, key=lambda e: 0 if isinstance(e, dict) and e.get("type") == "Primary" else 1
+        )
         for entry in ordered:
             data = entry.get("cvssData") if isinstance(entry, dict) else None
             if not isinstance(data, dict) or not isinstance(data.get("baseScore"), int | float):

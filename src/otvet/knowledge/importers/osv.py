@@ -52,7 +52,9 @@ class OsvImporter:
     source: ClassVar[str] = "osv"
     title: ClassVar[str] = "OSV records (directory or zip of JSON/YAML)"
 
-    def run(self, engine: Engine, path: Path, *, now: datetime, progress: Progress = NO_PROGRESS) -> ImportReport:
+    def run(
+        self, engine: Engine, path: Path, *, now: datetime, progress: Progress = NO_PROGRESS
+    ) -> ImportReport:
         if not path.exists():
             raise InputError("no such file or directory", Location(str(path)))
         progress.start(f"Hashing {path.name}", None)
@@ -178,10 +180,14 @@ def _affected(entry: Any, index: int) -> dict[str, Any]:
         clean_events: list[dict[str, str]] = []
         for e_index, event in enumerate(events):
             if not isinstance(event, dict) or len(event) != 1:
-                raise OsvError(f"{r_where}.events[{e_index}] must hold exactly one of {', '.join(_EVENT_KINDS)}")
-            (event_kind, value), = event.items()
+                raise OsvError(
+                    f"{r_where}.events[{e_index}] must hold exactly one of {', '.join(_EVENT_KINDS)}"
+                )
+            ((event_kind, value),) = event.items()
             if event_kind not in _EVENT_KINDS or not isinstance(value, str) or not value:
-                raise OsvError(f"{r_where}.events[{e_index}] must hold exactly one of {', '.join(_EVENT_KINDS)}")
+                raise OsvError(
+                    f"{r_where}.events[{e_index}] must hold exactly one of {', '.join(_EVENT_KINDS)}"
+                )
             clean_events.append({event_kind: value})
         if not any("introduced" in e for e in clean_events):
             raise OsvError(f"{r_where}.events has no 'introduced' event")
@@ -222,7 +228,7 @@ def _severity(value: Any) -> tuple[float | None, str | None]:
 def _database_severity(raw: dict[str, Any]) -> str | None:
     specific = raw.get("database_specific")
     if isinstance(specific, dict) and isinstance(specific.get("severity"), str):
-        label = specific["severity"].strip().lower()
+        label = str(specific["severity"]).strip().lower()
         if label == "moderate":
             label = "medium"
         if label in {s.value for s in SeverityRating}:
