@@ -1,0 +1,123 @@
+"""Generate a 500,000-record OSV-shaped corpus (zip of JSON) from the real corpus records.
+
+Each output record is a real PyPA or Go record with a new id (``BENCH-<n>``) and its package
+names suffixed per copy (``-b<copy>``), so the corpus has hundreds of thousands of distinct
+packages like a real all-ecosystem dump. Also writes a CycloneDX SBOM of 50,000 components
+drawn from those packages, with versions taken from the records (listed, introduced and fixed
+versions), for the matching benchmark.
+
+Usage: ``.venv/bin/python bench/knowledge_generate_corpus.py [COUNT] [COMPONENTS]``
+(default 500000 and 50000; output in OTVET_BENCH_DIR, default /tmp/otvet-bench).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from knowledge_common import CORPUS, WORK, timed
+
+from otvet.knowledge.purls import key_for_osv
+
+
+def _load() -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for path in sorted((Path(CORPUS) / "osv").rglob("*")):
+        if path.suffix == ".json":
+            records.append(json.loads(path.read_text(encoding="utf-8")))
+        elif path.suffix == ".yaml":
+            records.append(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return [r for r in records if isinstance(r, dict) and r.get("affected")]
+
+
+def _versions(affected: dict[str, Any]) -> list[str]:
+    found = list(affected.get("versions") or [])
+    for item in affected.get("ranges") or []:
+        for event in item.get("events") or []:
+            for value in event.values():
+                if value != "0":
+                    found.append(value)
+    return found
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 500_000
+    components_wanted = int(sys.argv[2]) if len(sys.argv) > 2 else 50_000
+    out = Path(WORK)
+    out.mkdir(parents=True, exist_ok=True)
+    base = _load()
+    rng = random.Random(20260701)
+    pool: list[tuple[str, str, str]] = []  # (ecosystem, name, version) candidates for the SBOM
+    with (
+        timed() as t,
+        zipfile.ZipFile(out / "osv-500k.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+    ):
+        for n in range(count):
+            source = base[n % len(base)]
+            copy = n // len(base)
+            record = dict(source)
+            record["id"] = f"BENCH-{n:07d}"
+            record["aliases"] = [f"{a}-B{copy}" for a in source.get("aliases") or []]
+            affected = []
+            for entry in source["affected"]:
+                package = dict(entry.get("package") or {})
+                package["name"] = f"{package.get('name')}-b{copy}"
+                package.pop("purl", None)
+                affected.append({**entry, "package": package})
+                if rng.random() < 0.2 and package.get("ecosystem") in ("PyPI", "Go"):
+                    versions = _versions(entry)
+                    if versions:
+                        pool.append((package["ecosystem"], package["name"], rng.choice(versions)))
+            record["affected"] = affected
+            archive.writestr(f"{record['id']}.json", json.dumps(record, separators=(",", ":"), default=str))
+    print(
+        f"wrote {count} records to {out / 'osv-500k.zip'} in {t.seconds:.0f} s ({(out / 'osv-500k.zip').stat().st_size / 2**20:.0f} MiB)"
+    )
+    rng.shuffle(pool)
+    components = []
+    for index, (ecosystem, name, version) in enumerate(pool[:components_wanted]):
+        key = key_for_osv(ecosystem, name, None)
+        components.append(
+            {
+                "type": "library",
+                "bom-ref": f"c{index}",
+                "name": name,
+                "version": version,
+                "purl": f"pkg:{key.purl_type}/{key.name}@{version}",
+            }
+        )
+    while len(components) < components_wanted:  # pad with packages no record names
+        index = len(components)
+        components.append(
+            {
+                "type": "library",
+                "bom-ref": f"c{index}",
+                "name": f"unknown-{index}",
+                "version": "1.0.0",
+                "purl": f"pkg:pypi/unknown-{index}@1.0.0",
+            }
+        )
+    bom = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.5",
+        "serialNumber": "urn:uuid:00000000-0000-4000-8000-000000000050",
+        "version": 1,
+        "metadata": {
+            "component": {"type": "firmware", "bom-ref": "bench", "name": "bench firmware", "version": "1"}
+        },
+        "components": components,
+    }
+    (out / "sbom-50k.cdx.json").write_text(json.dumps(bom), encoding="utf-8")
+    print(f"wrote {len(components)} components to {out / 'sbom-50k.cdx.json'}")
+
+
+if __name__ == "__main__":
+    main()
