@@ -55,7 +55,8 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     base = _load()
     rng = random.Random(20260701)
-    pool: list[tuple[str, str, str]] = []  # (ecosystem, name, version) candidates for the SBOM
+    # SBOM candidates: every distinct (ecosystem, package) once, with its known versions.
+    known: dict[tuple[str, str], list[str]] = {}
     with (
         timed() as t,
         zipfile.ZipFile(out / "osv-500k.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
@@ -72,18 +73,20 @@ def main() -> None:
                 package["name"] = f"{package.get('name')}-b{copy}"
                 package.pop("purl", None)
                 affected.append({**entry, "package": package})
-                if rng.random() < 0.2 and package.get("ecosystem") in ("PyPI", "Go"):
-                    versions = _versions(entry)
-                    if versions:
-                        pool.append((package["ecosystem"], package["name"], rng.choice(versions)))
+                if package.get("ecosystem") in ("PyPI", "Go"):
+                    known.setdefault((package["ecosystem"], package["name"]), []).extend(_versions(entry))
             record["affected"] = affected
             archive.writestr(f"{record['id']}.json", json.dumps(record, separators=(",", ":"), default=str))
     print(
         f"wrote {count} records to {out / 'osv-500k.zip'} in {t.seconds:.0f} s ({(out / 'osv-500k.zip').stat().st_size / 2**20:.0f} MiB)"
     )
-    rng.shuffle(pool)
+    # Like a real product SBOM: distinct packages, each at one version (a known affected,
+    # introduced or fixed version of that package, so a good share of them match).
+    packages = sorted(known)
+    rng.shuffle(packages)
     components = []
-    for index, (ecosystem, name, version) in enumerate(pool[:components_wanted]):
+    for index, (ecosystem, name) in enumerate(packages[:components_wanted]):
+        version = rng.choice(known[(ecosystem, name)] or ["1.0.0"])
         key = key_for_osv(ecosystem, name, None)
         components.append(
             {

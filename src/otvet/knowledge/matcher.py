@@ -35,6 +35,7 @@ from otvet.model import Component, Problem, Severity
 from otvet.model.vulnerabilities import MatchBasis, MatchEvidence, SeverityRating, Unmatchable
 
 CHUNK = 400
+_RATINGS = frozenset(s.value for s in SeverityRating)
 
 
 @dataclass
@@ -215,65 +216,54 @@ def _osv_hit(target: Target, row: Any, ranges: list[dict[str, Any]], versions: l
     if not release_compatible(row.ecosystem, package.release):
         return None
     version = target.version
+    basis: MatchBasis | None = None
+    range_text = ""
     notes = [target.version_note] if target.version_note else []
+    if version in versions:
+        basis, range_text = MatchBasis.PURL_EXPLICIT_VERSION, f"listed version {version} ({row.ecosystem})"
+    else:
+        scheme = scheme_for(row.ecosystem)
+        wanted = scheme.parse(version)
+        listed = None
+        if versions and not wanted.fallback:
+            listed = scheme.listed(row.versions, versions).get(_hashable(wanted.key))
+        if listed is not None:
+            basis = MatchBasis.PURL_EXPLICIT_VERSION
+            range_text = f"listed version {listed} ({row.ecosystem}, equal to {version})"
+        else:
+            for item in ranges:
+                if item["type"] == "GIT":
+                    continue
+                verdict = osv_range_contains(version, item["type"], item["events"], row.ecosystem)
+                if verdict.affected:
+                    basis, range_text = MatchBasis.PURL_RANGE, f"{verdict.text} ({row.ecosystem})"
+                    if verdict.note:
+                        notes.append(verdict.note)
+                    break
+    if basis is None:
+        return None
     if ":" in row.ecosystem and package.release is None and package.key.purl_type in ("deb", "apk", "rpm"):
         notes.append(f"the purl names no distribution release; matched the {row.ecosystem} record")
     fixed = tuple(e["fixed"] for r in ranges for e in r["events"] if "fixed" in e)
-    purl = target.component.purl or ""
     record = _record(row)
-    if version in versions:
-        return Hit(
-            record,
-            MatchEvidence(
-                record.id,
-                MatchBasis.PURL_EXPLICIT_VERSION,
-                purl,
-                f"listed version {version} ({row.ecosystem})",
-                record.dataset,
-                "osv",
-                "; ".join(notes) or None,
-            ),
-            fixed,
-        )
-    scheme = scheme_for(row.ecosystem)
-    wanted = scheme.parse(version)
-    if versions and not wanted.fallback:
-        for listed in versions:
-            if scheme.equal(wanted, scheme.parse(listed)) and not scheme.parse(listed).fallback:
-                return Hit(
-                    record,
-                    MatchEvidence(
-                        record.id,
-                        MatchBasis.PURL_EXPLICIT_VERSION,
-                        purl,
-                        f"listed version {listed} ({row.ecosystem}, equal to {version})",
-                        record.dataset,
-                        "osv",
-                        "; ".join(notes) or None,
-                    ),
-                    fixed,
-                )
-    for item in ranges:
-        if item["type"] == "GIT":
-            continue
-        verdict = osv_range_contains(version, item["type"], item["events"], row.ecosystem)
-        if verdict.affected:
-            if verdict.note:
-                notes.append(verdict.note)
-            return Hit(
-                record,
-                MatchEvidence(
-                    record.id,
-                    MatchBasis.PURL_RANGE,
-                    purl,
-                    f"{verdict.text} ({row.ecosystem})",
-                    record.dataset,
-                    "osv",
-                    "; ".join(notes) or None,
-                ),
-                fixed,
-            )
-    return None
+    evidence = MatchEvidence(
+        record.id,
+        basis,
+        target.component.purl or "",
+        range_text,
+        record.dataset,
+        "osv",
+        "; ".join(notes) or None,
+    )
+    return Hit(record, evidence, fixed)
+
+
+def _hashable(key: Any) -> Any:
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def match_cpe(conn: Connection, targets: Sequence[Target]) -> dict[int, list[Hit]]:
@@ -371,21 +361,31 @@ class Group:
 
 def group_hits(hits: Sequence[Hit], aliases: dict[int, set[str]]) -> list[Group]:
     """Merge hits whose id sets overlap (union of record ids and aliases)."""
-    groups: list[Group] = []
+    groups: list[Group | None] = []
+    owner: dict[str, int] = {}
     for hit in hits:
         ids = {hit.record.id.upper(), *(a.upper() for a in aliases.get(hit.record.pk, ()))}
-        joined = [g for g in groups if g.ids & ids]
+        joined = sorted({owner[i] for i in ids if i in owner})
         if not joined:
+            index = len(groups)
             groups.append(Group(ids, [hit]))
-            continue
-        first = joined[0]
-        first.ids |= ids
-        first.hits.append(hit)
-        for other in joined[1:]:
-            first.ids |= other.ids
-            first.hits.extend(other.hits)
-            groups.remove(other)
-    return groups
+        else:
+            index = joined[0]
+            first = groups[index]
+            assert first is not None  # noqa: S101  # owners point at live groups only
+            first.ids |= ids
+            first.hits.append(hit)
+            for other_index in joined[1:]:
+                other = groups[other_index]
+                if other is not None:
+                    first.ids |= other.ids
+                    first.hits.extend(other.hits)
+                    groups[other_index] = None
+        target = groups[index]
+        if target is not None:
+            for i in target.ids:
+                owner[i] = index
+    return [g for g in groups if g is not None]
 
 
 def display_id(ids: set[str]) -> str:
@@ -404,7 +404,7 @@ def severity_of(hits: Sequence[Hit]) -> tuple[SeverityRating, float | None, str 
         worst = max(scored, key=lambda r: (r.cvss_score or 0.0, r.source == "nvd"))
         rating = (
             SeverityRating(worst.severity)
-            if worst.severity is not None and worst.severity in {s.value for s in SeverityRating}
+            if worst.severity is not None and worst.severity in _RATINGS
             else SeverityRating.from_score(worst.cvss_score)
         )
         return rating, worst.cvss_score, worst.cvss_vector

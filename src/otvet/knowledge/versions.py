@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from univers import versions as uv
@@ -127,7 +128,14 @@ class VersionScheme:
         else:
             self._cls = _SCHEME_BY_ECOSYSTEM.get(family)
         self.name = self._cls.__name__ if self._cls else "generic"
+        # univers versions compare through attrs-generated methods on their ``value``; where a
+        # class keeps those (no override), comparing the values directly is the same order and
+        # many times faster (matching 50,000 components evaluates millions of comparisons).
+        self._by_value = self._cls is not None and (
+            self._cls.__lt__ is uv.Version.__lt__ and self._cls.__eq__ is uv.Version.__eq__
+        )
         self._cache: dict[str, Comparable] = {}
+        self._listed: dict[str, dict[Any, str]] = {}
 
     def parse(self, text: str) -> Comparable:
         """A comparable version; never raises (falls back to the generic order, recorded)."""
@@ -152,7 +160,29 @@ class VersionScheme:
         except Exception as exc:  # noqa: BLE001  # univers raises many types for bad versions
             reason = f"univers {self.name} rejected {text!r} ({type(exc).__name__}); compared in the generic segment order"
             return Comparable(text, generic_key(text), "generic", fallback=reason)
-        return Comparable(text, parsed, self.name)
+        return Comparable(text, parsed.value if self._by_value else parsed, self.name)
+
+    def listed(self, cache_key: str, versions: list[str]) -> dict[Any, str]:
+        """The explicitly listed versions of a record by their parsed key (cached per list).
+
+        Lets "is this version listed?" honour the scheme's equality (PEP 440: ``1.0`` is
+        ``1.0.0``) with one lookup instead of one comparison per listed version.
+        """
+        found = self._listed.get(cache_key)
+        if found is None:
+            found = {}
+            for text in versions:
+                parsed = self.parse(text)
+                if parsed.fallback:
+                    continue
+                try:
+                    found.setdefault(parsed.key, text)
+                except TypeError:  # an unhashable key: such lists use string equality only
+                    return {}
+            if len(self._listed) > 50_000:
+                self._listed.clear()
+            self._listed[cache_key] = found
+        return found
 
     def equal(self, a: Comparable, b: Comparable) -> bool:
         """Equality in the scheme (falls back to the generic order when schemes differ)."""
@@ -216,30 +246,32 @@ def osv_range_contains(
                 notes.add(comparable.fallback)
             parsed.append((kind, comparable))
 
-    # Sort with the scheme's comparison ("0" first); a stable insertion sort keeps it simple
-    # and tolerant of mixed schemes (events are few per range).
-    ordered: list[tuple[str, Comparable | None]] = []
-    for item in parsed:
-        position = len(ordered)
-        for index, existing in enumerate(ordered):
-            if _before(scheme, item[1], existing[1]):
-                position = index
-                break
-        ordered.insert(position, item)
+    # Sort with the scheme's comparison ("0" first). Producers almost always write events in
+    # order, so check that first; otherwise a stable insertion sort (events are few).
+    if all(not _before(scheme, b[1], a[1]) for a, b in pairwise(parsed)):
+        ordered = parsed
+    else:
+        ordered = []
+        for item in parsed:
+            position = len(ordered)
+            for index, existing in enumerate(ordered):
+                if _before(scheme, item[1], existing[1]):
+                    position = index
+                    break
+            ordered.insert(position, item)
     vulnerable = False
     for kind, bound in ordered:
+        if bound is not None and scheme.less(target, bound):
+            break  # sorted: no later event can apply to a version below this bound
+        # From here on, target >= bound (or the bound is "0").
         if kind == "limit":
-            if bound is not None and not scheme.less(target, bound):
-                vulnerable = False
-                break
-            continue
+            vulnerable = False
+            break
         if kind == "introduced":
-            if bound is None or not scheme.less(target, bound):
-                vulnerable = True
-        elif kind == "fixed":
-            if bound is not None and not scheme.less(target, bound):
-                vulnerable = False
-        elif kind == "last_affected" and bound is not None and scheme.less(bound, target):
+            vulnerable = True
+        elif kind == "fixed" or (
+            kind == "last_affected" and bound is not None and scheme.less(bound, target)
+        ):
             vulnerable = False
     text = ", ".join(f"{k} {v}" for event in events for k, v in event.items())
     return RangeVerdict(vulnerable, f"{range_type} {text}", "; ".join(sorted(notes)) or None)
