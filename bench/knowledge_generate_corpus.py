@@ -6,8 +6,11 @@ packages like a real all-ecosystem dump. Also writes a CycloneDX SBOM of 50,000 
 drawn from those packages, with versions taken from the records (listed, introduced and fixed
 versions), for the matching benchmark.
 
-Usage: ``.venv/bin/python bench/knowledge_generate_corpus.py [COUNT] [COMPONENTS]``
-(default 500000 and 50000; output in OTVET_BENCH_DIR, default /tmp/otvet-bench).
+Usage: ``.venv/bin/python bench/knowledge_generate_corpus.py [COUNT] [COMPONENTS] [SHARE]``
+(default 500000, 50000 and 1.0; output in OTVET_BENCH_DIR, default /tmp/otvet-bench). SHARE is
+the share of components taken from packages that have advisories (1.0: every component, the
+stress case; the rest are packages no record names, as in a real product SBOM). With SHARE
+below 1 only the SBOM is written (``sbom-50k-share<SHARE>.cdx.json``), not the corpus.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ def _versions(affected: dict[str, Any]) -> list[str]:
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 500_000
     components_wanted = int(sys.argv[2]) if len(sys.argv) > 2 else 50_000
+    share = float(sys.argv[3]) if len(sys.argv) > 3 else 1.0
     out = Path(WORK)
     out.mkdir(parents=True, exist_ok=True)
     base = _load()
@@ -76,7 +80,10 @@ def main() -> None:
                 if package.get("ecosystem") in ("PyPI", "Go"):
                     known.setdefault((package["ecosystem"], package["name"]), []).extend(_versions(entry))
             record["affected"] = affected
-            archive.writestr(f"{record['id']}.json", json.dumps(record, separators=(",", ":"), default=str))
+            if share >= 1.0:
+                archive.writestr(
+                    f"{record['id']}.json", json.dumps(record, separators=(",", ":"), default=str)
+                )
     print(
         f"wrote {count} records to {out / 'osv-500k.zip'} in {t.seconds:.0f} s ({(out / 'osv-500k.zip').stat().st_size / 2**20:.0f} MiB)"
     )
@@ -85,7 +92,7 @@ def main() -> None:
     packages = sorted(known)
     rng.shuffle(packages)
     components = []
-    for index, (ecosystem, name) in enumerate(packages[:components_wanted]):
+    for index, (ecosystem, name) in enumerate(packages[: int(components_wanted * share)]):
         version = rng.choice(known[(ecosystem, name)] or ["1.0.0"])
         key = key_for_osv(ecosystem, name, None)
         components.append(
@@ -118,8 +125,9 @@ def main() -> None:
         },
         "components": components,
     }
-    (out / "sbom-50k.cdx.json").write_text(json.dumps(bom), encoding="utf-8")
-    print(f"wrote {len(components)} components to {out / 'sbom-50k.cdx.json'}")
+    sbom_path = out / ("sbom-50k.cdx.json" if share >= 1.0 else f"sbom-50k-share{share:g}.cdx.json")
+    sbom_path.write_text(json.dumps(bom), encoding="utf-8")
+    print(f"wrote {len(components)} components to {sbom_path}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Benchmark: match the generated 50,000-component SBOM against the 500,000-record store.
 
 Run ``knowledge_generate_corpus.py`` and ``knowledge_import_large.py`` first. Usage:
-``.venv/bin/python bench/knowledge_match_large.py [--db URL]``. Target: < 10 s.
+``.venv/bin/python bench/knowledge_match_large.py [--db URL] [--sbom FILE]``. Target: < 10 s.
 """
 
 from __future__ import annotations
@@ -23,7 +23,12 @@ def main() -> None:
     url = sys.argv[sys.argv.index("--db") + 1] if "--db" in sys.argv else f"sqlite:///{WORK}/kb-500k.sqlite3"
     print(machine())
     with timed() as t:
-        document = read_sbom(Path(WORK) / "sbom-50k.cdx.json")
+        sbom = (
+            sys.argv[sys.argv.index("--sbom") + 1]
+            if "--sbom" in sys.argv
+            else str(Path(WORK) / "sbom-50k.cdx.json")
+        )
+        document = read_sbom(Path(sbom))
     print(f"read SBOM: {len(document.components)} components in {t.seconds:.1f} s")
     knowledge = KnowledgeBase.open(url)
     try:

@@ -17,6 +17,7 @@ Rules (docs/vulnerabilities.md, ADR 0031):
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -199,17 +200,20 @@ def match_osv(conn: Connection, targets: Sequence[Target]) -> dict[int, list[Hit
             .join(d, d.c.id == v.c.dataset_id)
             .where(a.c.pkg_key.in_(chunk), v.c.withdrawn.is_(None))
         )
-        for row in conn.execute(query):
-            ranges = json.loads(row.ranges)
-            versions = json.loads(row.versions)
+        for row in conn.execute(query).all():
             for index in by_key[row.pkg_key]:
-                hit = _osv_hit(targets[index], row, ranges, versions)
+                hit = _osv_hit(targets[index], row)
                 if hit is not None:
                     hits[index].append(hit)
     return hits
 
 
-def _osv_hit(target: Target, row: Any, ranges: list[dict[str, Any]], versions: list[str]) -> Hit | None:
+_FIXED = re.compile(r'"fixed":"((?:[^"\\]|\\.)*)"')
+
+
+def _osv_hit(target: Target, row: Any) -> Hit | None:
+    """Whether one OSV affected-package row matches a target; the JSON columns are parsed
+    only as far as needed (a verbatim listed version is found in the JSON text itself)."""
     package = target.package
     if package is None or target.version is None:
         return None
@@ -219,19 +223,20 @@ def _osv_hit(target: Target, row: Any, ranges: list[dict[str, Any]], versions: l
     basis: MatchBasis | None = None
     range_text = ""
     notes = [target.version_note] if target.version_note else []
-    if version in versions:
+    # json.dumps gives the exact encoding the importer wrote (compact separators).
+    if json.dumps(version) in row.versions:
         basis, range_text = MatchBasis.PURL_EXPLICIT_VERSION, f"listed version {version} ({row.ecosystem})"
     else:
         scheme = scheme_for(row.ecosystem)
         wanted = scheme.parse(version)
         listed = None
-        if versions and not wanted.fallback:
-            listed = scheme.listed(row.versions, versions).get(_hashable(wanted.key))
+        if row.versions != "[]" and not wanted.fallback:
+            listed = scheme.listed(row.versions, json.loads(row.versions)).get(_hashable(wanted.key))
         if listed is not None:
             basis = MatchBasis.PURL_EXPLICIT_VERSION
             range_text = f"listed version {listed} ({row.ecosystem}, equal to {version})"
         else:
-            for item in ranges:
+            for item in json.loads(row.ranges):
                 if item["type"] == "GIT":
                     continue
                 verdict = osv_range_contains(version, item["type"], item["events"], row.ecosystem)
@@ -244,7 +249,7 @@ def _osv_hit(target: Target, row: Any, ranges: list[dict[str, Any]], versions: l
         return None
     if ":" in row.ecosystem and package.release is None and package.key.purl_type in ("deb", "apk", "rpm"):
         notes.append(f"the purl names no distribution release; matched the {row.ecosystem} record")
-    fixed = tuple(e["fixed"] for r in ranges for e in r["events"] if "fixed" in e)
+    fixed = tuple(json.loads(f'"{v}"') if "\\" in v else v for v in _FIXED.findall(row.ranges))
     record = _record(row)
     evidence = MatchEvidence(
         record.id,
@@ -283,7 +288,7 @@ def match_cpe(conn: Connection, targets: Sequence[Target]) -> dict[int, list[Hit
             .join(d, d.c.id == v.c.dataset_id)
             .where(sa.tuple_(c.c.vendor, c.c.product).in_(chunk), v.c.withdrawn.is_(None))
         )
-        for row in conn.execute(query):
+        for row in conn.execute(query).all():
             # Looked up by (vendor, product): a product of the same name by another vendor is
             # never a candidate (anchore/grype#580: npm "nx" vs Siemens NX).
             wanted = by_pair[(row.vendor, row.product)]

@@ -273,8 +273,10 @@ def osv_range_contains(
             kind == "last_affected" and bound is not None and scheme.less(bound, target)
         ):
             vulnerable = False
+    if not vulnerable:
+        return RangeVerdict(False, "")  # the text is only needed for a match
     text = ", ".join(f"{k} {v}" for event in events for k, v in event.items())
-    return RangeVerdict(vulnerable, f"{range_type} {text}", "; ".join(sorted(notes)) or None)
+    return RangeVerdict(True, f"{range_type} {text}", "; ".join(sorted(notes)) or None)
 
 
 def _before(scheme: VersionScheme, a: Comparable | None, b: Comparable | None) -> bool:
