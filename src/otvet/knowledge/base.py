@@ -28,12 +28,13 @@ from otvet.knowledge.matcher import (
     prepare,
     severity_of,
 )
-from otvet.knowledge.vex import apply_statements
+from otvet.knowledge.vex import Applied, apply_statements
 from otvet.model import NO_PROGRESS, ConfigurationError, DataSetRef, Problem, Progress, SbomDocument, Severity
 from otvet.model.vex import VexStatement
 from otvet.model.vulnerabilities import ImportReport, MatchReport, VulnerabilityMatch
 
 VULNERABILITY_SOURCES = ("osv", "nvd")
+_NO_VEX = Applied(None, (), ())
 
 
 class KnowledgeBase:
@@ -153,7 +154,7 @@ class KnowledgeBase:
                 group_cves = sorted(i for i in group.ids if i.startswith("CVE-"))
                 kev_row = next((kev[c] for c in group_cves if c in kev), None)
                 epss_row = max((epss[c] for c in group_cves if c in epss), default=None, key=lambda r: r[0])
-                applied = apply_statements(group.ids, component, sbom, statements)
+                applied = apply_statements(group.ids, component, sbom, statements) if statements else _NO_VEX
                 used.update(applied.used)
                 shown = display_id(group.ids)
                 published = min((h.record.published for h in hits if h.record.published), default=None)

@@ -48,6 +48,8 @@ class Target:
     version: str | None = None
     version_note: str | None = None
     cpes: list[Cpe] = field(default_factory=list)
+    version_json: str = ""
+    """The version as a JSON string (to find it verbatim in a record's version list)."""
 
 
 @dataclass
@@ -109,6 +111,7 @@ def prepare(
                 else:
                     target.package = package
                     target.version = version
+                    target.version_json = json.dumps(version)
                     if not package.version:
                         target.version_note = (
                             "version taken from the component's version field (the purl has none)"
@@ -224,27 +227,29 @@ def _osv_hit(target: Target, row: Any) -> Hit | None:
     range_text = ""
     notes = [target.version_note] if target.version_note else []
     # json.dumps gives the exact encoding the importer wrote (compact separators).
-    if json.dumps(version) in row.versions:
+    # Order of the checks (cheapest first; each is a complete reason to match): the version
+    # listed verbatim (found in the JSON text), a range, then the listed versions compared with
+    # the scheme's equality (PEP 440: 1.0 == 1.0.0), which needs every listed version parsed.
+    if target.version_json in row.versions:
         basis, range_text = MatchBasis.PURL_EXPLICIT_VERSION, f"listed version {version} ({row.ecosystem})"
     else:
-        scheme = scheme_for(row.ecosystem)
-        wanted = scheme.parse(version)
-        listed = None
-        if row.versions != "[]" and not wanted.fallback:
-            listed = scheme.listed(row.versions, json.loads(row.versions)).get(_hashable(wanted.key))
-        if listed is not None:
-            basis = MatchBasis.PURL_EXPLICIT_VERSION
-            range_text = f"listed version {listed} ({row.ecosystem}, equal to {version})"
-        else:
-            for item in json.loads(row.ranges):
-                if item["type"] == "GIT":
-                    continue
-                verdict = osv_range_contains(version, item["type"], item["events"], row.ecosystem)
-                if verdict.affected:
-                    basis, range_text = MatchBasis.PURL_RANGE, f"{verdict.text} ({row.ecosystem})"
-                    if verdict.note:
-                        notes.append(verdict.note)
-                    break
+        for item in json.loads(row.ranges):
+            if item["type"] == "GIT":
+                continue
+            verdict = osv_range_contains(version, item["type"], item["events"], row.ecosystem)
+            if verdict.affected:
+                basis, range_text = MatchBasis.PURL_RANGE, f"{verdict.text} ({row.ecosystem})"
+                if verdict.note:
+                    notes.append(verdict.note)
+                break
+        if basis is None and row.versions != "[]":
+            scheme = scheme_for(row.ecosystem)
+            wanted = scheme.parse(version)
+            if not wanted.fallback:
+                listed = scheme.listed(row.versions, json.loads(row.versions)).get(_hashable(wanted.key))
+                if listed is not None:
+                    basis = MatchBasis.PURL_EXPLICIT_VERSION
+                    range_text = f"listed version {listed} ({row.ecosystem}, equal to {version})"
     if basis is None:
         return None
     if ":" in row.ecosystem and package.release is None and package.key.purl_type in ("deb", "apk", "rpm"):
@@ -348,10 +353,10 @@ def load_aliases(conn: Connection, pks: Iterable[int]) -> dict[int, set[str]]:
     """Aliases of the given records."""
     result: dict[int, set[str]] = defaultdict(set)
     items = sorted(set(pks))
-    for chunk in _chunks(items):
+    for chunk in _chunks(items, 5000):
         for row in conn.execute(
             sa.select(store.alias.c.vuln_pk, store.alias.c.alias).where(store.alias.c.vuln_pk.in_(chunk))
-        ):
+        ).all():
             result[int(row.vuln_pk)].add(row.alias)
     return result
 
@@ -366,11 +371,14 @@ class Group:
 
 def group_hits(hits: Sequence[Hit], aliases: dict[int, set[str]]) -> list[Group]:
     """Merge hits whose id sets overlap (union of record ids and aliases)."""
+    if len(hits) == 1:
+        (hit,) = hits
+        return [Group({hit.record.id.upper(), *(a.upper() for a in aliases.get(hit.record.pk, ()))}, [hit])]
     groups: list[Group | None] = []
     owner: dict[str, int] = {}
     for hit in hits:
         ids = {hit.record.id.upper(), *(a.upper() for a in aliases.get(hit.record.pk, ()))}
-        joined = sorted({owner[i] for i in ids if i in owner})
+        joined = sorted({owner[i] for i in ids if i in owner}) if owner else []
         if not joined:
             index = len(groups)
             groups.append(Group(ids, [hit]))
@@ -396,10 +404,10 @@ def group_hits(hits: Sequence[Hit], aliases: dict[int, set[str]]) -> list[Group]
 def display_id(ids: set[str]) -> str:
     """The id to show: a CVE when known, else a GHSA, else the smallest id."""
     for prefix in ("CVE-", "GHSA-"):
-        found = sorted(i for i in ids if i.startswith(prefix))
+        found = [i for i in ids if i.startswith(prefix)]
         if found:
-            return found[0]
-    return sorted(ids)[0]
+            return min(found)
+    return min(ids)
 
 
 def severity_of(hits: Sequence[Hit]) -> tuple[SeverityRating, float | None, str | None]:
@@ -413,11 +421,7 @@ def severity_of(hits: Sequence[Hit]) -> tuple[SeverityRating, float | None, str 
             else SeverityRating.from_score(worst.cvss_score)
         )
         return rating, worst.cvss_score, worst.cvss_vector
-    labels = [
-        SeverityRating(h.record.severity)
-        for h in hits
-        if h.record.severity in {s.value for s in SeverityRating}
-    ]
+    labels = [SeverityRating(h.record.severity) for h in hits if h.record.severity in _RATINGS]
     if labels:
         return (
             max(labels, key=lambda s: s.rank),
