@@ -133,3 +133,16 @@ def test_monitoring_without_any_vex_is_not_met(store: str, tmp_path: Path) -> No
     monitoring = _result(assessment, "SBD-11.19")
     assert monitoring is not None and monitoring.status is Status.NOT_MET
     assert "0 of 1" in monitoring.rationale
+
+
+def test_kestrel_components_without_cpe_are_listed_not_guessed(store: str, examples: Path) -> None:
+    """The rich example SBOM: CPEs where they exist (no finding in the corpus data for those
+    versions), pkg:github purls without CPE are unmatchable: the verdict cannot be met."""
+    assessment = assess(examples / "kestrel-plc", now=NOW, knowledge_url=store)
+    result = _result(assessment, "SBD-11.04")
+    assert result is not None and result.status is Status.PARTIALLY_MET
+    (section,) = [s for s in assessment.sections if s.id == "vulnerabilities"]
+    assert section.tables[0].rows == ()
+    unmatchable = {row[0]: row[3] for row in section.tables[1].rows}
+    assert "mcuboot@2.1.0" in unmatchable and "github" in unmatchable["mcuboot@2.1.0"]
+    assert "zephyr@3.6.0" not in unmatchable  # it has a CPE

@@ -88,11 +88,12 @@ def generic_key(version: str) -> tuple[tuple[int, int, str], ...]:
             key.append((-1, _PRE_RELEASE[token], ""))
         else:
             key.append((2, 0, token))
-    # Zero segments before a word or the end do not make a version newer: 1.0 == 1.0.0,
-    # and 1.0.0rc1 compares as 1rc1 against 1 (so the pre-release sorts first).
+    # Zero segments before a pre-release word or the end do not make a version newer:
+    # 1.0 == 1.0.0, and 1.0.0rc1 compares as 1rc1 against 1 (so the pre-release sorts first).
+    # Before a letter suffix they stay: 1.0.0a (OpenSSL) lies between 1.0.0 and 1.0.1.
     trimmed: list[tuple[int, int, str]] = []
     for token in key:
-        if token[0] != 1:
+        if token[0] == -1:
             while trimmed and trimmed[-1] == (1, 0, "") and len(trimmed) > 1:
                 trimmed.pop()
         trimmed.append(token)
