@@ -23,6 +23,8 @@ class Timing:
     """Wall-clock seconds of a block."""
 
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    """CPU time of this process (user + system): the wall time minus waiting for a shared CPU."""
 
 
 @contextmanager
@@ -30,10 +32,12 @@ def timed() -> Iterator[Timing]:
     """Measure the wall-clock time of a block."""
     timing = Timing()
     start = time.perf_counter()
+    cpu = time.process_time()
     try:
         yield timing
     finally:
         timing.seconds = time.perf_counter() - start
+        timing.cpu_seconds = time.process_time() - cpu
 
 
 def peak_rss_mib() -> float:
@@ -42,5 +46,6 @@ def peak_rss_mib() -> float:
 
 
 def machine() -> str:
-    """A one-line description of the machine."""
-    return f"{os.cpu_count()} CPU {platform.machine()}, Python {platform.python_version()}, {platform.platform()}"
+    """A one-line description of the machine and its load (other jobs share the CPUs)."""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} CPU {platform.machine()}, Python {platform.python_version()}, {platform.platform()}, load {load}"

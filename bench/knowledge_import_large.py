@@ -29,7 +29,7 @@ def main() -> None:
             report = knowledge.import_data("osv", Path(WORK) / "osv-500k.zip", now=datetime.now(UTC))
         print(
             f"import: {report.records} records ({report.added} added, {report.problem_count} problems) in "
-            f"{t.seconds:.0f} s ({report.records / t.seconds:.0f} records/s); peak RSS {peak_rss_mib():.0f} MiB"
+            f"{t.seconds:.0f} s, CPU {t.cpu_seconds:.0f} s ({report.records / t.seconds:.0f} records/s); peak RSS {peak_rss_mib():.0f} MiB"
         )
         with timed() as t:
             again = knowledge.import_data("osv", Path(WORK) / "osv-500k.zip", now=datetime.now(UTC))

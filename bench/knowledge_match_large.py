@@ -37,7 +37,7 @@ def main() -> None:
         bases = Counter(e.basis.value for m in report.matches for e in m.evidence)
         print(
             f"match: {report.components} components, {len(report.matches)} findings, "
-            f"{len(report.unmatchable)} unmatchable in {t.seconds:.1f} s; peak RSS {peak_rss_mib():.0f} MiB"
+            f"{len(report.unmatchable)} unmatchable in {t.seconds:.1f} s (CPU {t.cpu_seconds:.1f} s); peak RSS {peak_rss_mib():.0f} MiB"
         )
         print(f"evidence by basis: {dict(bases)}")
     finally:

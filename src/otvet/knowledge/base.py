@@ -23,6 +23,7 @@ from otvet.knowledge.matcher import (
     display_id,
     group_hits,
     load_aliases,
+    load_summaries,
     match_cpe,
     match_osv,
     prepare,
@@ -137,6 +138,7 @@ class KnowledgeBase:
             for index in set(osv_hits) | set(cpe_hits):
                 all_hits[index] = osv_hits.get(index, []) + cpe_hits.get(index, [])
             aliases = load_aliases(conn, (h.record.pk for hits in all_hits.values() for h in hits))
+            summaries = load_summaries(conn, (h.record.pk for hits in all_hits.values() for h in hits))
             groups = {index: group_hits(hits, aliases) for index, hits in all_hits.items()}
             cves = {i for gs in groups.values() for g in gs for i in g.ids if i.startswith("CVE-")}
             kev = self._kev(conn, cves)
@@ -146,10 +148,7 @@ class KnowledgeBase:
         for index in sorted(groups):
             component = targets[index].component
             for group in groups[index]:
-                hits = sorted(
-                    group.hits,
-                    key=lambda h: (h.evidence.source != "osv", h.evidence.basis.value, h.record.id),
-                )
+                hits = group.hits if len(group.hits) == 1 else sorted(group.hits, key=_evidence_order)
                 rating, score, vector = severity_of(hits)
                 group_cves = sorted(i for i in group.ids if i.startswith("CVE-"))
                 kev_row = next((kev[c] for c in group_cves if c in kev), None)
@@ -176,7 +175,9 @@ class KnowledgeBase:
                         kev_date_added=kev_row[0] if kev_row else None,
                         kev_ransomware=kev_row[1] if kev_row else None,
                         fixed_versions=tuple(dict.fromkeys(f for h in hits for f in h.fixed)),
-                        summary=next((h.record.summary for h in hits if h.record.summary), None),
+                        summary=next(
+                            (summaries[h.record.pk] for h in hits if h.record.pk in summaries), None
+                        ),
                         published=published,
                         vex=applied.application,
                         vex_conflicts=applied.conflicts,
@@ -235,6 +236,11 @@ class KnowledgeBase:
             ):
                 found[row.cve_id] = (float(row.score), row.percentile)
         return found
+
+
+def _evidence_order(hit: Hit) -> tuple[bool, str, str]:
+    """OSV evidence first (it names the package), then by basis and record id."""
+    return (hit.evidence.source != "osv", str(hit.evidence.basis), hit.record.id)
 
 
 def open_knowledge(url: str | None = None) -> KnowledgeBase | None:

@@ -63,7 +63,6 @@ class RecordInfo:
     severity: str | None
     cvss_score: float | None
     cvss_vector: str | None
-    summary: str | None
     published: datetime | None
 
 
@@ -167,7 +166,6 @@ def _record(row: Any) -> RecordInfo:
         severity=row.severity,
         cvss_score=row.cvss_score,
         cvss_vector=row.cvss_vector,
-        summary=row.summary,
         published=as_utc(row.published),
     )
 
@@ -182,7 +180,6 @@ def _vuln_columns() -> list[Any]:
         v.c.severity,
         v.c.cvss_score,
         v.c.cvss_vector,
-        v.c.summary,
         v.c.published,
     ]
 
@@ -204,8 +201,11 @@ def match_osv(conn: Connection, targets: Sequence[Target]) -> dict[int, list[Hit
             .where(a.c.pkg_key.in_(chunk), v.c.withdrawn.is_(None))
         )
         for row in conn.execute(query).all():
-            for index in by_key[row.pkg_key]:
-                hit = _osv_hit(targets[index], row)
+            # Index access and plain locals: this loop runs once per candidate (hundreds of
+            # thousands for a large SBOM); the record details are read for hits only.
+            pkg_key, ecosystem, ranges_text, versions_text = row[0], row[1], row[2], row[3]
+            for index in by_key[pkg_key]:
+                hit = _osv_hit(targets[index], ecosystem, ranges_text, versions_text, row)
                 if hit is not None:
                     hits[index].append(hit)
     return hits
@@ -214,47 +214,47 @@ def match_osv(conn: Connection, targets: Sequence[Target]) -> dict[int, list[Hit
 _FIXED = re.compile(r'"fixed":"((?:[^"\\]|\\.)*)"')
 
 
-def _osv_hit(target: Target, row: Any) -> Hit | None:
+def _osv_hit(target: Target, ecosystem: str, ranges_text: str, versions_text: str, row: Any) -> Hit | None:
     """Whether one OSV affected-package row matches a target; the JSON columns are parsed
     only as far as needed (a verbatim listed version is found in the JSON text itself)."""
     package = target.package
     if package is None or target.version is None:
         return None
-    if not release_compatible(row.ecosystem, package.release):
+    if package.release is not None and not release_compatible(ecosystem, package.release):
         return None
     version = target.version
     basis: MatchBasis | None = None
     range_text = ""
-    notes = [target.version_note] if target.version_note else []
-    # json.dumps gives the exact encoding the importer wrote (compact separators).
+    range_note: str | None = None
     # Order of the checks (cheapest first; each is a complete reason to match): the version
     # listed verbatim (found in the JSON text), a range, then the listed versions compared with
     # the scheme's equality (PEP 440: 1.0 == 1.0.0), which needs every listed version parsed.
-    if target.version_json in row.versions:
-        basis, range_text = MatchBasis.PURL_EXPLICIT_VERSION, f"listed version {version} ({row.ecosystem})"
+    # (``version_json`` is json.dumps of the version: the encoding the importer wrote.)
+    if target.version_json in versions_text:
+        basis, range_text = MatchBasis.PURL_EXPLICIT_VERSION, f"listed version {version} ({ecosystem})"
     else:
-        for item in json.loads(row.ranges):
+        for item in json.loads(ranges_text):
             if item["type"] == "GIT":
                 continue
-            verdict = osv_range_contains(version, item["type"], item["events"], row.ecosystem)
+            verdict = osv_range_contains(version, item["type"], item["events"], ecosystem)
             if verdict.affected:
-                basis, range_text = MatchBasis.PURL_RANGE, f"{verdict.text} ({row.ecosystem})"
-                if verdict.note:
-                    notes.append(verdict.note)
+                basis, range_text = MatchBasis.PURL_RANGE, f"{verdict.text} ({ecosystem})"
+                range_note = verdict.note
                 break
-        if basis is None and row.versions != "[]":
-            scheme = scheme_for(row.ecosystem)
+        if basis is None and versions_text != "[]":
+            scheme = scheme_for(ecosystem)
             wanted = scheme.parse(version)
             if not wanted.fallback:
-                listed = scheme.listed(row.versions, json.loads(row.versions)).get(_hashable(wanted.key))
+                listed = scheme.listed(versions_text, json.loads(versions_text)).get(_hashable(wanted.key))
                 if listed is not None:
                     basis = MatchBasis.PURL_EXPLICIT_VERSION
-                    range_text = f"listed version {listed} ({row.ecosystem}, equal to {version})"
+                    range_text = f"listed version {listed} ({ecosystem}, equal to {version})"
     if basis is None:
         return None
-    if ":" in row.ecosystem and package.release is None and package.key.purl_type in ("deb", "apk", "rpm"):
-        notes.append(f"the purl names no distribution release; matched the {row.ecosystem} record")
-    fixed = tuple(json.loads(f'"{v}"') if "\\" in v else v for v in _FIXED.findall(row.ranges))
+    notes = [n for n in (target.version_note, range_note) if n]
+    if ":" in ecosystem and package.release is None and package.key.purl_type in ("deb", "apk", "rpm"):
+        notes.append(f"the purl names no distribution release; matched the {ecosystem} record")
+    fixed = tuple(json.loads(f'"{v}"') if "\\" in v else v for v in _FIXED.findall(ranges_text))
     record = _record(row)
     evidence = MatchEvidence(
         record.id,
@@ -347,6 +347,18 @@ def match_cpe(conn: Connection, targets: Sequence[Target]) -> dict[int, list[Hit
                     )
                 )
     return hits
+
+
+def load_summaries(conn: Connection, pks: Iterable[int]) -> dict[int, str]:
+    """Summaries of the given records (fetched for findings only: candidates do not need them)."""
+    result: dict[int, str] = {}
+    items = sorted(set(pks))
+    for chunk in _chunks(items, 5000):
+        query = sa.select(store.vuln.c.pk, store.vuln.c.summary).where(store.vuln.c.pk.in_(chunk))
+        for row in conn.execute(query).all():
+            if row.summary:
+                result[int(row.pk)] = row.summary
+    return result
 
 
 def load_aliases(conn: Connection, pks: Iterable[int]) -> dict[int, set[str]]:
