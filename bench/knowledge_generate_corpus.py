@@ -61,10 +61,9 @@ def main() -> None:
     rng = random.Random(20260701)
     # SBOM candidates: every distinct (ecosystem, package) once, with its known versions.
     known: dict[tuple[str, str], list[str]] = {}
-    with (
-        timed() as t,
-        zipfile.ZipFile(out / "osv-500k.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
-    ):
+    # With SHARE below 1 only the SBOM is wanted: the corpus goes to a scratch file.
+    target = out / ("osv-500k.zip" if share >= 1.0 else "discarded.zip")
+    with timed() as t, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for n in range(count):
             source = base[n % len(base)]
             copy = n // len(base)

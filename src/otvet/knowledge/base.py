@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -22,7 +23,6 @@ from otvet.knowledge.matcher import (
     Hit,
     display_id,
     group_hits,
-    load_aliases,
     load_summaries,
     match_cpe,
     match_osv,
@@ -137,9 +137,8 @@ class KnowledgeBase:
             all_hits: dict[int, list[Hit]] = {}
             for index in set(osv_hits) | set(cpe_hits):
                 all_hits[index] = osv_hits.get(index, []) + cpe_hits.get(index, [])
-            aliases = load_aliases(conn, (h.record.pk for hits in all_hits.values() for h in hits))
             summaries = load_summaries(conn, (h.record.pk for hits in all_hits.values() for h in hits))
-            groups = {index: group_hits(hits, aliases) for index, hits in all_hits.items()}
+            groups = {index: group_hits(hits) for index, hits in all_hits.items()}
             cves = {i for gs in groups.values() for g in gs for i in g.ids if i.startswith("CVE-")}
             kev = self._kev(conn, cves)
             epss = self._epss(conn, cves)
@@ -165,7 +164,7 @@ class KnowledgeBase:
                         component=component.label,
                         component_location=component.location,
                         sbom=sbom.path,
-                        evidence=tuple(h.evidence for h in hits),
+                        evidence=tuple([h.evidence for h in hits]),
                         severity=rating,
                         cvss_score=score,
                         cvss_vector=vector,
@@ -174,7 +173,9 @@ class KnowledgeBase:
                         kev=kev_row is not None,
                         kev_date_added=kev_row[0] if kev_row else None,
                         kev_ransomware=kev_row[1] if kev_row else None,
-                        fixed_versions=tuple(dict.fromkeys(f for h in hits for f in h.fixed)),
+                        fixed_versions=hits[0].fixed
+                        if len(hits) == 1
+                        else tuple(dict.fromkeys(chain.from_iterable([h.fixed for h in hits]))),
                         summary=next(
                             (summaries[h.record.pk] for h in hits if h.record.pk in summaries), None
                         ),

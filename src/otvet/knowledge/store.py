@@ -7,7 +7,8 @@ audit log and the update workflow):
   data date), so each match names the data it came from.
 - ``kb_vuln``: one row per record of a source (OSV id or CVE id), with its severity and a
   content hash that makes re-imports idempotent.
-- ``kb_alias``: the record's other ids (CVE, GHSA, PYSEC, GO, ...).
+- ``kb_alias``: the record's other ids (CVE, GHSA, PYSEC, GO, ...), also kept as a JSON list
+  on ``kb_vuln.alias_ids`` for matching.
 - ``kb_affected``: OSV affected packages: ecosystem, purl type/namespace/name, a lookup
   key, and the ranges and explicit versions (JSON text: they are evaluated per candidate in
   Python with the ecosystem's version rules, never queried by SQL; see ADR 0031).
@@ -67,6 +68,9 @@ vuln = sa.Table(
     sa.Column("cvss_score", sa.Float, nullable=True),
     sa.Column("cvss_vector", sa.Text, nullable=True),
     sa.Column("content_hash", sa.String(64), nullable=False),
+    # The aliases again, as a JSON list: matching reads them with the candidate row instead of
+    # a second query (kb_alias stays the index for lookups by alias).
+    sa.Column("alias_ids", sa.Text, nullable=False),
     sa.UniqueConstraint("source", "id", name="uq_kb_vuln_source_id"),
 )
 

@@ -231,9 +231,7 @@ def osv_range_contains(
     """
     scheme = scheme_for(ecosystem, range_type)
     target = scheme.parse(version)
-    notes: set[str] = set()
-    if target.fallback:
-        notes.add(target.fallback)
+    notes: set[str] = {target.fallback} if target.fallback else set()
     parsed: list[tuple[str, Comparable | None]] = []
     for event in events:
         for kind, value in event.items():
@@ -249,7 +247,12 @@ def osv_range_contains(
 
     # Sort with the scheme's comparison ("0" first). Producers almost always write events in
     # order, so check that first; otherwise a stable insertion sort (events are few).
-    if all(not _before(scheme, b[1], a[1]) for a, b in pairwise(parsed)):
+    in_order = True
+    for a, b in pairwise(parsed):
+        if _before(scheme, b[1], a[1]):
+            in_order = False
+            break
+    if in_order:
         ordered = parsed
     else:
         ordered = []

@@ -312,6 +312,7 @@ class RecordWriter:
             "cvss_score": record.cvss_score,
             "cvss_vector": record.cvss_vector,
             "content_hash": record.content_hash,
+            "alias_ids": json.dumps([a for a in dict.fromkeys(record.aliases) if a != record.id]),
         }
 
     @staticmethod

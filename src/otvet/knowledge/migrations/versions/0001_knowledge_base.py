@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("cvss_score", sa.Float, nullable=True),
         sa.Column("cvss_vector", sa.Text, nullable=True),
         sa.Column("content_hash", sa.String(64), nullable=False),
+        sa.Column("alias_ids", sa.Text, nullable=False),
         sa.UniqueConstraint("source", "id", name="uq_kb_vuln_source_id"),
     )
     op.create_table(
