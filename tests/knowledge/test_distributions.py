@@ -20,7 +20,11 @@ DEBIAN = {
     "aliases": ["CVE-2023-0286"],
     "affected": [
         {
-            "package": {"ecosystem": "Debian:11", "name": "openssl", "purl": "pkg:deb/debian/openssl?arch=source"},
+            "package": {
+                "ecosystem": "Debian:11",
+                "name": "openssl",
+                "purl": "pkg:deb/debian/openssl?arch=source",
+            },
             "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.1.1n-0+deb11u4"}]}],
         }
     ],
@@ -55,7 +59,9 @@ def _ids(knowledge: KnowledgeBase, purl: str) -> set[str]:
 
 
 def test_debian_versions_follow_dpkg_rules_and_releases(distro_kb: KnowledgeBase) -> None:
-    assert _ids(distro_kb, "pkg:deb/debian/openssl@1.1.1n-0+deb11u3?distro=debian-11") == {"DEBIAN-CVE-2023-0286"}
+    assert _ids(distro_kb, "pkg:deb/debian/openssl@1.1.1n-0+deb11u3?distro=debian-11") == {
+        "DEBIAN-CVE-2023-0286"
+    }
     # dpkg: deb11u4 is the fix, deb11u10 sorts after it (numeric, not lexical)
     assert _ids(distro_kb, "pkg:deb/debian/openssl@1.1.1n-0+deb11u4?distro=debian-11") == set()
     assert _ids(distro_kb, "pkg:deb/debian/openssl@1.1.1n-0+deb11u10?distro=bullseye") == set()
@@ -66,7 +72,9 @@ def test_debian_versions_follow_dpkg_rules_and_releases(distro_kb: KnowledgeBase
 def test_alpine_versions_and_upstream_is_not_an_alias(distro_kb: KnowledgeBase) -> None:
     assert _ids(distro_kb, "pkg:apk/alpine/openssl@3.1.4-r0?distro=3.18.4") == {"ALPINE-CVE-2023-5678"}
     assert _ids(distro_kb, "pkg:apk/alpine/openssl@3.1.4-r1?distro=3.18.4") == set()
-    report = distro_kb.match(sbom(component("openssl", None, purl="pkg:apk/alpine/openssl@3.1.4-r0")), now=NOW)
+    report = distro_kb.match(
+        sbom(component("openssl", None, purl="pkg:apk/alpine/openssl@3.1.4-r0")), now=NOW
+    )
     (match,) = report.matches
     assert match.vulnerability == "ALPINE-CVE-2023-5678"  # upstream ids are not merged as aliases
     assert match.evidence[0].note is not None and "names no distribution release" in match.evidence[0].note
