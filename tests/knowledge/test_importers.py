@@ -204,3 +204,15 @@ def test_data_sets_name_their_age(kb: KnowledgeBase, corpus: Path) -> None:
     (kev,) = kb.data_sets(NOW)
     assert kev.source == "kev" and kev.data_date is not None
     assert kev.age_days == pytest.approx((NOW - kev.data_date).total_seconds() / 86400, abs=0.1)
+
+
+def test_a_record_id_twice_in_one_import_keeps_the_first_and_says_so(
+    kb: KnowledgeBase, corpus: Path, tmp_path: Path
+) -> None:
+    record = json.loads((corpus / "osv" / "go" / "GO-2020-0001.json").read_text())
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "first.json").write_text(json.dumps(record))
+    (tmp_path / "a" / "second.json").write_text(json.dumps({**record, "summary": "another copy"}))
+    report = kb.import_data("osv", tmp_path / "a", now=NOW)
+    assert (report.added, report.problem_count) == (1, 1)
+    assert "duplicate" in report.problems[0].message and "second.json" in (report.problems[0].where or "")

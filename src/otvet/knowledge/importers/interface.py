@@ -239,11 +239,14 @@ class RecordWriter:
         self._dataset_id = dataset_id
         self._tally = tally
         self._pending: dict[str, VulnRecord] = {}
+        self._seen: set[str] = set()
 
     def add(self, record: VulnRecord) -> bool:
-        """Queue a record; False when its id was already queued in this batch (kept first)."""
-        if record.id in self._pending:
+        """Queue a record; False when its id already came earlier in this import (the first
+        copy is kept: an input should not hold two versions of one record)."""
+        if record.id in self._seen:
             return False
+        self._seen.add(record.id)
         self._pending[record.id] = record
         if len(self._pending) >= BATCH:
             self.flush()
