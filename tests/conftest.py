@@ -29,7 +29,8 @@ settings.load_profile("ci" if os.environ.get("CI", "").lower() == "true" else "d
 def pytest_configure(config: pytest.Config) -> None:
     # Installed for the whole session, so session fixtures and servers are guarded too.
     guards.install()
-    # Commands record to the audit log in OTVET_HOME: never the user's real data directory.
+    # Never read or write the developer's own otvet data (audit log, knowledge base): every
+    # session gets a fresh OTVET_HOME; tests that need their own use the ``otvet_home`` fixture.
     os.environ["OTVET_HOME"] = tempfile.mkdtemp(prefix="otvet-test-home-")
 
 

@@ -33,6 +33,7 @@ from otvet.model import (
     Profile,
     Status,
 )
+from otvet.model.vulnerabilities import VulnerabilityKnowledge
 from otvet.safeio import DEFAULT_LIMITS, Limits
 
 
@@ -47,6 +48,9 @@ class AnalysisContext:
     limits: Limits = DEFAULT_LIMITS
     options: Mapping[str, str] = field(default_factory=dict)
     """User options, e.g. ``planned_service_life_years``."""
+    knowledge: VulnerabilityKnowledge | None = None
+    """The offline vulnerability knowledge base, when it holds data (passed in by the
+    orchestrator; analyzers never open it themselves)."""
 
 
 class Analyzer(Protocol):

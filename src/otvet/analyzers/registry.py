@@ -10,10 +10,12 @@ from otvet.analyzers.sbom_quality import SbomQualityAnalyzer
 from otvet.analyzers.security_txt import SecurityTxtAnalyzer
 from otvet.analyzers.support_period import SupportPeriodAnalyzer
 from otvet.analyzers.update_verification import UpdateVerificationAnalyzer
+from otvet.analyzers.vulnerabilities import VulnerabilityAnalyzer
 
 ANALYZERS: tuple[type[Analyzer], ...] = (
     QuestionnaireAnalyzer,
     SbomQualityAnalyzer,
+    VulnerabilityAnalyzer,
     CsafAnalyzer,
     SecurityTxtAnalyzer,
     SupportPeriodAnalyzer,

@@ -15,7 +15,21 @@ import typer
 from typer.exceptions import TyperException
 
 from otvet import __version__
-from otvet.cli import assess, audit, catalog, compare, csaf, questionnaire, report, rfp, sbom, trust, update
+from otvet.cli import (
+    assess,
+    audit,
+    catalog,
+    compare,
+    csaf,
+    db,
+    questionnaire,
+    report,
+    rfp,
+    sbom,
+    trust,
+    update,
+    vulns,
+)
 from otvet.cli.console import err
 from otvet.cli.exit_codes import ExitCode
 from otvet.model import InputError, OtvetError, VerificationError
@@ -44,6 +58,8 @@ GROUPS: tuple[tuple[str, typer.Typer], ...] = (
     ("update", update.app),
     ("trust", trust.app),
     ("audit", audit.app),
+    ("db", db.app),
+    ("vulns", vulns.app),
 )
 """Command groups: (name, sub-application)."""
 

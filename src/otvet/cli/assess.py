@@ -61,6 +61,12 @@ def assess(
         list[str] | None,
         typer.Option("--option", help="Analyzer option KEY=VALUE, e.g. planned_service_life_years=20."),
     ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="Vulnerability knowledge base URL (default: knowledge.sqlite3 in OTVET_HOME)."
+        ),
+    ] = None,
 ) -> None:
     """Assess a product's evidence bundle against a profile and write HTML and JSON reports."""
     names = [n.strip().lower() for n in formats.split(",") if n.strip()]
@@ -87,6 +93,7 @@ def assess(
             options=_parse_options(option or []),
             progress=progress,
             audit=default_trail(),
+            knowledge_url=db,
         )
         progress.start("Writing reports", len(names))
         notes: list[str] = []

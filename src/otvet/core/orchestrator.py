@@ -17,6 +17,7 @@ from otvet.analyzers import AnalysisContext, Analyzer, analyzers, not_evidenced
 from otvet.catalog import load_catalog, load_profile
 from otvet.core.audit import AuditTrail, assessment_event
 from otvet.intake import open_bundle
+from otvet.knowledge import open_knowledge
 from otvet.model import (
     ASSESSMENT_SCHEMA_VERSION,
     NO_PROGRESS,
@@ -32,6 +33,7 @@ from otvet.model import (
     Provenance,
     Section,
 )
+from otvet.model.vulnerabilities import VulnerabilityKnowledge
 from otvet.safeio import DEFAULT_LIMITS, Limits
 from otvet.scoring import blockers, follow_ups, resolve, score
 
@@ -46,20 +48,35 @@ def assess(
     progress: Progress = NO_PROGRESS,
     extra: Sequence[Path] = (),
     audit: AuditTrail | None = None,
+    knowledge_url: str | None = None,
 ) -> Assessment:
     """Assess a bundle (directory or zip) under a profile (built-in id or YAML path).
 
     ``extra`` files (a probe result, a verification report) join the bundle under ``extra/``.
     ``audit`` records the assessment in the audit log (the CLI passes the default trail).
+    The vulnerability knowledge base (``knowledge_url``, default the SQLite file in
+    OTVET_HOME) is used when it holds data.
     """
     catalog = load_catalog()
     chosen = load_profile(profile, catalog)
-    progress.start("Reading the evidence bundle", None)
-    with open_bundle(bundle_path, catalog, limits=limits, extra=extra) as bundle:
-        progress.finish()
-        result = assess_bundle(
-            bundle, catalog, chosen, now=now, limits=limits, options=options or {}, progress=progress
-        )
+    knowledge = open_knowledge(knowledge_url)
+    try:
+        progress.start("Reading the evidence bundle", None)
+        with open_bundle(bundle_path, catalog, limits=limits, extra=extra) as bundle:
+            progress.finish()
+            result = assess_bundle(
+                bundle,
+                catalog,
+                chosen,
+                now=now,
+                limits=limits,
+                options=options or {},
+                progress=progress,
+                knowledge=knowledge,
+            )
+    finally:
+        if knowledge is not None:
+            knowledge.close()
     if audit is not None:
         audit.record(assessment_event(result))
     return result
@@ -75,11 +92,17 @@ def assess_bundle(
     options: Mapping[str, str] | None = None,
     progress: Progress = NO_PROGRESS,
     running: Sequence[Analyzer] | None = None,
+    knowledge: VulnerabilityKnowledge | None = None,
 ) -> Assessment:
     """Run the analyzers over an opened bundle and build the scored assessment."""
     moment = now or datetime.now(UTC)
     ctx = AnalysisContext(
-        catalog=catalog, profile=profile, now=moment, limits=limits, options=dict(options or {})
+        catalog=catalog,
+        profile=profile,
+        now=moment,
+        limits=limits,
+        options=dict(options or {}),
+        knowledge=knowledge,
     )
     chosen = list(running) if running is not None else analyzers()
     results: list[CriterionResult] = []

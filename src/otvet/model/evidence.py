@@ -189,3 +189,6 @@ class DataSetRef:
     records: int | None = None
     imported_at: datetime | None = None
     age_days: float | None = None
+    data_date: datetime | None = None
+    """How current the data is: the newest record date (OSV/NVD ``modified``), the KEV
+    release date or the EPSS score date; ``age_days`` counts from it when known."""

@@ -1,0 +1,173 @@
+"""The knowledge base schema (SQLAlchemy Core) and opening a store.
+
+Tables (all prefixed ``kb_`` so the knowledge base can share a PostgreSQL database with the
+audit log and the update workflow):
+
+- ``kb_dataset``: every imported file or directory (source, sha256, counts, import time,
+  data date), so each match names the data it came from.
+- ``kb_vuln``: one row per record of a source (OSV id or CVE id), with its severity and a
+  content hash that makes re-imports idempotent.
+- ``kb_alias``: the record's other ids (CVE, GHSA, PYSEC, GO, ...), also kept as a JSON list
+  on ``kb_vuln.alias_ids`` for matching.
+- ``kb_affected``: OSV affected packages: ecosystem, purl type/namespace/name, a lookup
+  key, and the ranges and explicit versions (JSON text: they are evaluated per candidate in
+  Python with the ecosystem's version rules, never queried by SQL; see ADR 0031).
+- ``kb_cpe_match``: NVD match criteria split into CPE 2.3 attributes with the version
+  start/end including/excluding bounds.
+- ``kb_kev``: CISA KEV entries; ``kb_epss``: EPSS scores.
+
+The schema is created and evolved by the Alembic migrations in ``migrations/`` (version
+table ``alembic_version_knowledge``); these Table objects mirror the newest revision.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+from otvet.storage import database_url, engine_for, migrate
+
+COMPONENT = "knowledge"
+VERSION_TABLE = "alembic_version_knowledge"
+MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
+
+metadata = sa.MetaData()
+
+dataset = sa.Table(
+    "kb_dataset",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("records", sa.Integer, nullable=False, default=0),
+    sa.Column("added", sa.Integer, nullable=False, default=0),
+    sa.Column("updated", sa.Integer, nullable=False, default=0),
+    sa.Column("unchanged", sa.Integer, nullable=False, default=0),
+    sa.Column("problems", sa.Integer, nullable=False, default=0),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("data_date", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("complete", sa.Boolean, nullable=False, default=False),
+    sa.UniqueConstraint("source", "sha256", name="uq_kb_dataset_source_sha256"),
+)
+
+vuln = sa.Table(
+    "kb_vuln",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("id", sa.String(200), nullable=False),
+    sa.Column("dataset_id", sa.Integer, sa.ForeignKey("kb_dataset.id"), nullable=False),
+    sa.Column("modified", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("published", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("withdrawn", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("summary", sa.Text, nullable=True),
+    sa.Column("severity", sa.String(16), nullable=True),
+    sa.Column("cvss_score", sa.Float, nullable=True),
+    sa.Column("cvss_vector", sa.Text, nullable=True),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    # The aliases again, as a JSON list: matching reads them with the candidate row instead of
+    # a second query (kb_alias stays the index for lookups by alias).
+    sa.Column("alias_ids", sa.Text, nullable=False),
+    sa.UniqueConstraint("source", "id", name="uq_kb_vuln_source_id"),
+)
+
+alias = sa.Table(
+    "kb_alias",
+    metadata,
+    sa.Column("vuln_pk", sa.Integer, sa.ForeignKey("kb_vuln.pk", ondelete="CASCADE"), nullable=False),
+    sa.Column("alias", sa.String(200), nullable=False),
+    sa.Index("ix_kb_alias_alias", "alias"),
+    sa.Index("ix_kb_alias_vuln", "vuln_pk"),
+)
+
+affected = sa.Table(
+    "kb_affected",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("vuln_pk", sa.Integer, sa.ForeignKey("kb_vuln.pk", ondelete="CASCADE"), nullable=False),
+    sa.Column("ecosystem", sa.String(100), nullable=False),
+    sa.Column("purl_type", sa.String(40), nullable=True),
+    sa.Column("purl_namespace", sa.Text, nullable=True),
+    sa.Column("purl_name", sa.Text, nullable=False),
+    sa.Column("pkg_key", sa.String(600), nullable=False),
+    # JSON list of OSV ranges, each a type and its events (introduced / fixed / ...)
+    sa.Column("ranges", sa.Text, nullable=False),
+    # JSON list of the explicitly affected versions
+    sa.Column("versions", sa.Text, nullable=False),
+    sa.Index("ix_kb_affected_key", "pkg_key"),
+    sa.Index("ix_kb_affected_vuln", "vuln_pk"),
+)
+
+cpe_match = sa.Table(
+    "kb_cpe_match",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("vuln_pk", sa.Integer, sa.ForeignKey("kb_vuln.pk", ondelete="CASCADE"), nullable=False),
+    sa.Column("criteria", sa.Text, nullable=False),
+    sa.Column("part", sa.String(1), nullable=False),
+    sa.Column("vendor", sa.String(200), nullable=False),
+    sa.Column("product", sa.String(200), nullable=False),
+    sa.Column("version", sa.Text, nullable=False),
+    sa.Column("update", sa.Text, nullable=False),
+    sa.Column("edition", sa.Text, nullable=False),
+    sa.Column("language", sa.Text, nullable=False),
+    sa.Column("sw_edition", sa.Text, nullable=False),
+    sa.Column("target_sw", sa.Text, nullable=False),
+    sa.Column("target_hw", sa.Text, nullable=False),
+    sa.Column("other", sa.Text, nullable=False),
+    sa.Column("version_start_including", sa.Text, nullable=True),
+    sa.Column("version_start_excluding", sa.Text, nullable=True),
+    sa.Column("version_end_including", sa.Text, nullable=True),
+    sa.Column("version_end_excluding", sa.Text, nullable=True),
+    # JSON list of the other criteria an AND configuration requires (e.g. the hardware a
+    # firmware runs on); null when the criterion alone makes the configuration vulnerable.
+    sa.Column("requires", sa.Text, nullable=True),
+    sa.Index("ix_kb_cpe_match_product", "vendor", "product"),
+    sa.Index("ix_kb_cpe_match_vuln", "vuln_pk"),
+)
+
+kev = sa.Table(
+    "kb_kev",
+    metadata,
+    sa.Column("cve_id", sa.String(40), primary_key=True),
+    sa.Column("dataset_id", sa.Integer, sa.ForeignKey("kb_dataset.id"), nullable=False),
+    sa.Column("vendor", sa.Text, nullable=True),
+    sa.Column("product", sa.Text, nullable=True),
+    sa.Column("name", sa.Text, nullable=True),
+    sa.Column("date_added", sa.String(10), nullable=True),
+    sa.Column("due_date", sa.String(10), nullable=True),
+    sa.Column("ransomware", sa.String(20), nullable=True),
+)
+
+epss = sa.Table(
+    "kb_epss",
+    metadata,
+    sa.Column("cve_id", sa.String(40), primary_key=True),
+    sa.Column("dataset_id", sa.Integer, sa.ForeignKey("kb_dataset.id"), nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("percentile", sa.Float, nullable=True),
+)
+
+
+def store_url(url: str | None = None) -> str:
+    """The knowledge base URL: the given one, else ``<OTVET_HOME>/knowledge.sqlite3``."""
+    return database_url(COMPONENT, url)
+
+
+def open_store(url: str | None = None) -> Engine:
+    """An engine on an up-to-date knowledge base schema (migrations applied)."""
+    engine = engine_for(store_url(url))
+    migrate(engine, MIGRATIONS, VERSION_TABLE)
+    return engine
+
+
+def store_exists(url: str) -> bool:
+    """Whether a store could hold data without creating anything (SQLite file present, or a
+    server URL, which is checked by connecting)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        return bool(parsed.database) and Path(str(parsed.database)).is_file()
+    return True
