@@ -70,9 +70,8 @@ class Lab:
     def device(self, cls: type[D], variant: str, **kwargs: Any) -> D:
         key = (cls.kind, variant)
         if key not in self._devices:
-            device = cls(ADDRESSES[key], variant, **kwargs) if not kwargs else cls(ADDRESSES[key], variant, **kwargs)
-            if hasattr(device, "workdir"):
-                device.workdir = self.workdir / f"{cls.kind}-{variant}"  # type: ignore[attr-defined]
+            device = cls(ADDRESSES[key], variant, **kwargs)
+            device.workdir = self.workdir / f"{cls.kind}-{variant}"
             self.loop.call(device.start())
             self._devices[key] = device
         found = self._devices[key]

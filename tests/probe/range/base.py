@@ -226,8 +226,7 @@ class UdpProxy(asyncio.DatagramProtocol):
         self._clients: dict[tuple[str, int], asyncio.DatagramTransport] = {}
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
+        self.transport = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         self.ledger.log("datagram", peer=addr, size=len(data), **self.describe(data))
@@ -243,9 +242,24 @@ class UdpProxy(asyncio.DatagramProtocol):
                     if proxy.transport is not None:
                         proxy.transport.sendto(reply, addr)
 
-            upstream, _ = await asyncio.get_running_loop().create_datagram_endpoint(Back, remote_addr=self.backend)
+            loop = asyncio.get_running_loop()
+            upstream, _ = await loop.create_datagram_endpoint(Back, remote_addr=self.backend)
             self._clients[addr] = upstream
+            # One upstream per client port, closed when the client has surely moved on.
+            loop.call_later(15.0, self._forget, addr)
         upstream.sendto(data)
+
+    def _forget(self, addr: tuple[str, int]) -> None:
+        upstream = self._clients.pop(addr, None)
+        if upstream is not None:
+            upstream.close()
+
+    def close(self) -> None:
+        """Close the listening socket and every upstream."""
+        for addr in list(self._clients):
+            self._forget(addr)
+        if self.transport is not None:
+            self.transport.close()
 
 
 def free_port(address: str, kind: int = socket.SOCK_STREAM) -> int:

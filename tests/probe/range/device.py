@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
@@ -29,6 +30,8 @@ class Device:
         self._proxies: list[TcpProxy] = []
         self._closed: list[ClosedPort] = []
         self.vendor = "Northwind Controls" if variant == "bad" else "Kestrel Automation"
+        self.workdir = Path("/nonexistent")
+        """Set by the lab before start: where certificates and configuration files go."""
 
     @property
     def name(self) -> str:

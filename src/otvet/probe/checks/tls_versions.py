@@ -29,7 +29,7 @@ ORDER = (tls.TLS13, tls.TLS12, tls.TLS11, tls.TLS10, tls.SSL3)
 
 
 async def probe_version(ctx: CheckContext, version: int) -> tuple[str, tls.Flight | None]:
-    """("accepted" | "refused" | "silent" | "closed" | "no-connection" | "not-tls", flight)."""
+    """("accepted" | "refused" | "silent" | "no-connection" | "not-tls", flight)."""
     key = None
     if version == tls.TLS13:
         key = (
@@ -56,7 +56,9 @@ async def probe_version(ctx: CheckContext, version: int) -> tuple[str, tls.Fligh
         return "accepted", flight
     if flight.alert is not None or flight.version is not None:
         return "refused", flight
-    return ("closed" if eof else "silent"), flight
+    # NOTE: many TLS stacks (asyncio's, most embedded ones) end an unacceptable handshake by
+    # closing the connection without an alert: an answer, unlike silence until the timeout.
+    return ("refused" if eof else "silent"), flight
 
 
 class TlsVersions(CheckBase):
@@ -97,7 +99,7 @@ class TlsVersions(CheckBase):
                 )
         fields = {"versions": results, "answers": negotiated}
         accepted = [n for n, s in results.items() if s == "accepted"]
-        unclear = [n for n, s in results.items() if s in ("silent", "closed")]
+        unclear = [n for n, s in results.items() if s == "silent"]
         if all(s in ("no-connection",) for s in results.values()):
             return outcome(
                 finding(
