@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from otvet.analyzers.interface import Analyzer
+from otvet.analyzers.probe import ProbeAnalyzer
 from otvet.analyzers.questionnaire import QuestionnaireAnalyzer
 
-ANALYZERS: tuple[type[Analyzer], ...] = (QuestionnaireAnalyzer,)
+ANALYZERS: tuple[type[Analyzer], ...] = (QuestionnaireAnalyzer, ProbeAnalyzer)
 """Every analyzer, in the order they run."""
 
 

@@ -15,7 +15,7 @@ import typer
 from typer.exceptions import TyperException
 
 from otvet import __version__
-from otvet.cli import assess, catalog, questionnaire
+from otvet.cli import assess, catalog, probe, questionnaire
 from otvet.cli.console import err
 from otvet.cli.exit_codes import ExitCode
 from otvet.model import InputError, OtvetError, VerificationError
@@ -28,7 +28,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (("assess", assess.assess),)
+COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (("assess", assess.assess), ("probe", probe.probe))
 """Top-level commands: (name, function)."""
 
 GROUPS: tuple[tuple[str, typer.Typer], ...] = (

@@ -56,6 +56,12 @@ def assess(
         list[str] | None,
         typer.Option("--option", help="Analyzer option KEY=VALUE, e.g. planned_service_life_years=20."),
     ] = None,
+    probe: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--probe", help="A lab probe result (otvet probe -o FILE) to add to the bundle (repeatable)."
+        ),
+    ] = None,
 ) -> None:
     """Assess a product's evidence bundle against a profile and write HTML and JSON reports."""
     names = [n.strip().lower() for n in formats.split(",") if n.strip()]
@@ -76,7 +82,12 @@ def assess(
             moment = moment.replace(tzinfo=UTC)
     with RichProgress() as progress:
         assessment = run_assessment(
-            bundle, profile=profile, now=moment, options=_parse_options(option or []), progress=progress
+            bundle,
+            profile=profile,
+            now=moment,
+            options=_parse_options(option or []),
+            progress=progress,
+            extra=tuple(probe or ()),
         )
         progress.start("Writing reports", len(names))
         written = write_reports(assessment, output, names)

@@ -71,7 +71,8 @@ def expected_phrase(host: str) -> str:
     return f"probe {host} in the lab"
 
 
-def _values(target: ProbeTarget, port: PortSpec | None, options: ProbeOptions) -> dict[str, Any]:
+def send_values(target: ProbeTarget, port: PortSpec | None, options: ProbeOptions) -> dict[str, Any]:
+    """The values a check's ``sends`` text is filled in with."""
     return {
         "port": port.label if port else "",
         "unit": target.modbus_unit_id,
@@ -143,7 +144,7 @@ def _line(
             runs=not reason,
             reason=reason,
             budget=check.budget(target, options),
-            sends=check.sends.format(**_values(target, port, options)),
+            sends=check.sends.format(**send_values(target, port, options)),
             criteria=check.criteria,
         ),
     )
