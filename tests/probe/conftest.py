@@ -36,8 +36,9 @@ ADDRESSES = {
     ("snmp", "bad"): "127.0.83.1",
     ("snmp", "good"): "127.0.84.1",
     ("fragile", "fragile"): "127.0.85.1",
-    ("rtu", "bad"): "127.0.86.1",
-    ("plc", "good"): "127.0.87.1",
+    ("composite", "bad"): "127.0.86.1",
+    ("composite", "good"): "127.0.87.1",
+    ("echo", "echo"): "127.0.88.1",
 }
 
 FAST = Pacing(min_gap_s=0.05, max_packets_per_s=200.0, connect_timeout_s=3.0, read_timeout_s=3.0)

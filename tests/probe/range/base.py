@@ -84,6 +84,17 @@ class Ledger:
         with self.lock:
             return [c for c in self.connections if c.accepted >= since]
 
+    def settle(self, since: float = 0.0, expect: int | None = None, timeout: float = 10.0) -> None:
+        """Wait until the simulator has accepted ``expect`` connections since ``since`` and
+        processed the end of every one (the probe is done first; the device's thread may
+        still be catching up on a busy machine)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            conns = self.conns(since)
+            if (expect is None or len(conns) >= expect) and all(c.end is not None for c in conns):
+                return
+            time.sleep(0.02)
+
     def half_open(self, since: float = 0.0) -> list[Connection]:
         """Connections not closed cleanly by the client: still open, or reset."""
         return [c for c in self.conns(since) if c.end is None or c.end == "reset"]

@@ -81,6 +81,8 @@ class Device:
             ports=ports,
             name=self.name,
             vendor=self.vendor,
+            product=getattr(self, "product", None),
+            version=getattr(self, "version", None),
             documented_ports=tuple(f"{t.value}/{p}" for p, t in self.ports.values()),
             inventory_ports=tuple(p for p, t in self.ports.values() if t is Transport.TCP),
             default_ports=False,
@@ -109,3 +111,37 @@ async def close(writer: asyncio.StreamWriter) -> None:
         await writer.wait_closed()
     except (ConnectionError, OSError):
         pass
+
+
+class EchoDevice(Device):
+    """Two echo services (for engine tests): ``tcp`` and ``tcp2``; a UDP echo ``udp``."""
+
+    kind = "echo"
+
+    async def start(self) -> None:
+        async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                while data := await reader.read(4096):
+                    writer.write(data)
+                    await writer.drain()
+            except ConnectionError:
+                pass
+            finally:
+                await close(writer)
+
+        await self.serve_tcp("tcp", echo)
+        port = self.ports.pop("tcp")
+        await self.serve_tcp("tcp2", echo)
+        self.ports["tcp"] = port
+
+        class Udp(asyncio.DatagramProtocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                self.transport = transport
+
+            def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+                self.transport.sendto(data, addr)  # type: ignore[attr-defined]
+
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(Udp, local_addr=(self.address, 0))
+        self._servers.append(transport)
+        self.ports["udp"] = (transport.get_extra_info("sockname")[1], Transport.UDP)

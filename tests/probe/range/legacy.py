@@ -18,6 +18,7 @@ from tests.probe.range.device import Device, close, read_line
 
 IAC, DO, WILL, SB, SE = 255, 253, 251, 250, 240
 GOOD_USER = ("admin", "admin")
+ACCOUNTS = {GOOD_USER}
 
 
 def _strip_telnet(data: bytes) -> bytes:
@@ -78,7 +79,7 @@ class LegacyDevice(Device):
                 if raw is None:
                     return
                 password = _strip_telnet(raw).strip().decode("latin-1")
-                ok = (user, password) == GOOD_USER
+                ok = (user, password) in ACCOUNTS
                 self.ledger.log("auth", service="telnet", user=user, ok=ok)
                 if ok:
                     writer.write(b"\r\nnw-rtu# ")
@@ -104,7 +105,7 @@ class LegacyDevice(Device):
                     user = argument
                     writer.write(b"331 Password required\r\n")
                 elif command == "PASS":
-                    ok = (user, argument) == GOOD_USER or (user or "").lower() == "anonymous"
+                    ok = (user, argument) in ACCOUNTS or (user or "").lower() == "anonymous"
                     self.ledger.log("auth", service="ftp", user=user, ok=ok)
                     writer.write(b"230 Logged in\r\n" if ok else b"530 Login incorrect\r\n")
                 elif command == "QUIT":
@@ -138,7 +139,7 @@ class LegacyDevice(Device):
             status, body = 401, b"<html><body>Authentication required</body></html>"
             if auth is not None:
                 user, _, password = base64.b64decode(auth.split(" ", 1)[-1]).decode("latin-1").partition(":")
-                ok = (user, password) == GOOD_USER
+                ok = (user, password) in ACCOUNTS
                 if self.variant == "lockout" and self.failures >= 3:
                     ok = False
                     status, body = 423, b"account locked"
