@@ -36,6 +36,7 @@ ADDRESSES = {
     ("snmp", "bad"): "127.0.83.1",
     ("snmp", "good"): "127.0.84.1",
     ("fragile", "fragile"): "127.0.85.1",
+    ("fragile", "quick"): "127.0.89.1",
     ("composite", "bad"): "127.0.86.1",
     ("composite", "good"): "127.0.87.1",
     ("echo", "echo"): "127.0.88.1",

@@ -292,9 +292,9 @@ class Meter:
     async def close_all(self, timeout: float = 5.0) -> None:
         """Close what the check left open, cleanly, and wait for it."""
         for conn in list(self.open.values()):
-            self.left_open += 1
             handle = conn.handle
-            if handle is not None:
+            if handle is not None and not handle.is_closing():
+                self.left_open += 1
                 handle.close()
             try:
                 await asyncio.wait_for(conn.closed.wait(), timeout)
@@ -338,6 +338,11 @@ class _TcpTransport(asyncio.Transport):
             return
         if self._closing:
             raise ConnectionError("write on a closing connection")
+        if self._real.is_closing():
+            # The peer closed and asyncio is closing the socket: nothing would reach the wire,
+            # so nothing is counted or recorded as sent.
+            self._meter.record(self._conn.index, Transport.TCP, self._conn.port, "event", note=f"{len(payload)} bytes not sent: connection closed")
+            return
         self._meter.charge_send(len(payload))
         self._meter.record(self._conn.index, Transport.TCP, self._conn.port, "sent", payload)
         loop = asyncio.get_running_loop()
@@ -697,6 +702,10 @@ class ProbeLoop(asyncio.SelectorEventLoop):
             raise
         wrapper = holder[0]
         assert wrapper.transport is not None  # noqa: S101
+        local = wrapper.transport.get_extra_info("sockname")
+        if local:
+            # The client port lets a device's own logs (or a capture) be matched to the check.
+            meter.record(conn.index, Transport.TCP, int(port), "event", note=f"connected from port {local[1]}")
         return wrapper.transport, wrapper.inner
 
     async def create_datagram_endpoint(  # type: ignore[override]
@@ -746,6 +755,9 @@ class ProbeLoop(asyncio.SelectorEventLoop):
             meter.closed(conn)
             raise
         assert isinstance(wrapper, _UdpProtocol)  # noqa: S101
+        local = conn.handle.get_extra_info("sockname") if conn.handle is not None else None
+        if local:
+            meter.record(conn.index, Transport.UDP, port, "event", note=f"flow from port {local[1]}")
         return conn.handle, wrapper.inner
 
     # Everything else that reaches out is refused outright.

@@ -75,6 +75,8 @@ class OpcuaDevice(Device):
         await plant.add_method(idx, "ResetCounters", reset, [], [])
 
         def on_write(event: Any, dispatcher: Any) -> None:
+            if not event.is_external:
+                return  # the server updating its own status nodes
             for item in getattr(event.request_params, "NodesToWrite", []) or []:
                 self.ledger.log("write", service="opcua", node=item.NodeId.to_string())
 
