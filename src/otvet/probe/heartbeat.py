@@ -69,7 +69,8 @@ def choose(target: ProbeTarget, open_ports: tuple[str, ...] | None = None) -> He
     declared = [
         p
         for p in target.ports
-        if p.source == "user" and (open_ports is None or p.transport is not Transport.TCP or p.label in open_ports)
+        if p.source == "user"
+        and (open_ports is None or p.transport is not Transport.TCP or p.label in open_ports)
     ]
     wanted = (target.heartbeat or "").strip().lower()
     if wanted:

@@ -341,7 +341,13 @@ class _TcpTransport(asyncio.Transport):
         if self._real.is_closing():
             # The peer closed and asyncio is closing the socket: nothing would reach the wire,
             # so nothing is counted or recorded as sent.
-            self._meter.record(self._conn.index, Transport.TCP, self._conn.port, "event", note=f"{len(payload)} bytes not sent: connection closed")
+            self._meter.record(
+                self._conn.index,
+                Transport.TCP,
+                self._conn.port,
+                "event",
+                note=f"{len(payload)} bytes not sent: connection closed",
+            )
             return
         self._meter.charge_send(len(payload))
         self._meter.record(self._conn.index, Transport.TCP, self._conn.port, "sent", payload)
@@ -567,7 +573,12 @@ class _UdpProtocol(asyncio.DatagramProtocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         wrapped = _UdpTransport(
-            cast(asyncio.DatagramTransport, transport), self.meter, self.conn, self.pacer, self.address, self.connected
+            cast(asyncio.DatagramTransport, transport),
+            self.meter,
+            self.conn,
+            self.pacer,
+            self.address,
+            self.connected,
         )
         self.conn.handle = wrapped
         self.inner.connection_made(wrapped)
@@ -705,7 +716,9 @@ class ProbeLoop(asyncio.SelectorEventLoop):
         local = wrapper.transport.get_extra_info("sockname")
         if local:
             # The client port lets a device's own logs (or a capture) be matched to the check.
-            meter.record(conn.index, Transport.TCP, int(port), "event", note=f"connected from port {local[1]}")
+            meter.record(
+                conn.index, Transport.TCP, int(port), "event", note=f"connected from port {local[1]}"
+            )
         return wrapper.transport, wrapper.inner
 
     async def create_datagram_endpoint(  # type: ignore[override]
@@ -771,7 +784,9 @@ class ProbeLoop(asyncio.SelectorEventLoop):
         transport = Transport.UDP if sock.type == socket.SOCK_DGRAM else Transport.TCP
         port = int(address[1]) if isinstance(address, tuple) else -1
         if not meter.allows(transport, port):
-            raise TargetViolation(f"{meter.label}: port {transport.value}/{port} was not declared for this check")
+            raise TargetViolation(
+                f"{meter.label}: port {transport.value}/{port} was not declared for this check"
+            )
         await super().sock_connect(sock, address)
 
     async def create_unix_connection(self, *args: Any, **kwargs: Any) -> Any:

@@ -132,7 +132,10 @@ class Watch:
                 self.observer.note("robustness watch: no port to take a heartbeat on; watch disabled")
             return
         self.ports_before = await self._open_ports()
-        if self.heartbeat.port.transport is Transport.TCP and self.heartbeat.port.label not in self.ports_before:
+        if (
+            self.heartbeat.port.transport is Transport.TCP
+            and self.heartbeat.port.label not in self.ports_before
+        ):
             better = hb.choose(self.target, self.ports_before)
             if better is not None:
                 self.heartbeat = better

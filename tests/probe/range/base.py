@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-# Linux TCP states (include/net/tcp_states.h)
-TCP_CLOSE_WAIT, TCP_CLOSE, TCP_LAST_ACK, TCP_TIME_WAIT = 8, 7, 9, 6
-_PEER_GONE = {TCP_CLOSE_WAIT, TCP_CLOSE, TCP_LAST_ACK, TCP_TIME_WAIT}
+# Linux TCP states (include/net/tcp_states.h): after the client's FIN a server socket is in
+# CLOSE_WAIT (or LAST_ACK); after a reset it is CLOSE.
+TCP_CLOSE_WAIT, TCP_CLOSE, TCP_LAST_ACK = 8, 7, 9
+_PEER_GONE = {TCP_CLOSE_WAIT: "eof", TCP_LAST_ACK: "eof", TCP_CLOSE: "reset"}
 
 
 class RangeLoop:
@@ -156,8 +157,9 @@ class TcpProxy:
     def _settle(self) -> None:
         now = time.monotonic()
         for index, (conn, sock) in list(self._open.items()):
-            if conn.ended is None and tcp_state(sock) in _PEER_GONE:
-                conn.ended, conn.end = now, conn.end or "eof"
+            state = tcp_state(sock)
+            if conn.ended is None and state in _PEER_GONE:
+                conn.ended, conn.end = now, conn.end or _PEER_GONE[state]
                 self._open.pop(index, None)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -70,8 +70,11 @@ class CompositeDevice(Device):
 
     @property
     def trust_anchor(self) -> bytes | None:
-        """The owner's CA of the HTTPS part (good variant)."""
+        """The CAs the good variant's certificates chain to (HTTPS and Modbus/TCP Security)."""
+        anchors = b""
         for part in self.parts:
             if isinstance(part, TlsDevice) and part.variant == "good":
-                return part.ca.pem
-        return None
+                anchors += part.ca.pem
+            if isinstance(part, ModbusDevice) and part.variant == "good":
+                anchors += part.vendor_ca.pem
+        return anchors or None

@@ -55,7 +55,8 @@ class ModbusDevice(Device):
             protocol = "modbus"
         else:
             owner_ca = certs.ca(self.workdir / "owner")
-            issued = certs.leaf(self.workdir, "server", self.address, issuer=certs.ca(self.workdir / "vendor"))
+            self.vendor_ca = certs.ca(self.workdir / "vendor")
+            issued = certs.leaf(self.workdir, "server", self.address, issuer=self.vendor_ca)
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(issued.cert_path, issued.key_path)
             context.load_verify_locations(owner_ca.cert_path)

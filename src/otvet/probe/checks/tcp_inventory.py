@@ -78,7 +78,9 @@ class TcpInventory(CheckBase):
             "listed": len(opened) + len(refused) + len(silent),
         }
         if not fields["listed"]:
-            return outcome(finding("undocumented", Verdict.INDETERMINATE, "No TCP port to try.", self.criteria), **fields)
+            return outcome(
+                finding("undocumented", Verdict.INDETERMINATE, "No TCP port to try.", self.criteria), **fields
+            )
         documented = ctx.target.documented_ports
         shown = ", ".join(f"tcp/{p}" for p in opened) or "none"
         if documented is None:
