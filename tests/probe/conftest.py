@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -47,7 +48,9 @@ FAST = Pacing(min_gap_s=0.05, max_packets_per_s=200.0, connect_timeout_s=3.0, re
 QUIET_WATCH = WatchPolicy(interval_s=120.0, baseline_beats=1, beat_timeout_s=5.0, retry_after_s=0.5)
 
 
-def options(*categories: Category, pacing: Pacing = FAST, watch: WatchPolicy = QUIET_WATCH, **changes: Any) -> ProbeOptions:
+def options(
+    *categories: Category, pacing: Pacing = FAST, watch: WatchPolicy = QUIET_WATCH, **changes: Any
+) -> ProbeOptions:
     """Probe options for tests: fast pacing, heartbeats only between checks."""
     base = ProbeOptions(categories=frozenset({Category.SAFE, *categories}), pacing=pacing, watch=watch)
     if "auth" not in changes:
@@ -82,10 +85,8 @@ class Lab:
 
     def stop(self) -> None:
         for device in self._devices.values():
-            try:
+            with contextlib.suppress(Exception):  # best effort at teardown
                 self.loop.call(device.stop(), timeout=10)
-            except Exception:  # noqa: BLE001  # best effort at teardown
-                pass
 
 
 @pytest.fixture(scope="session")

@@ -65,7 +65,10 @@ def main() -> int:
                 finally:
                     loop.call(device.stop())
                 write_probe_result(run, out)
-                verdicts = {v: sum(1 for c in run.checks if c.verdict.value == v) for v in ("pass", "fail", "warn", "indeterminate", "error")}
+                verdicts = {
+                    v: sum(1 for c in run.checks if c.verdict.value == v)
+                    for v in ("pass", "fail", "warn", "indeterminate", "error")
+                }
                 print(f"wrote {out.relative_to(REPO)}: {verdicts}, watch {run.watch.verdict.value}")
     finally:
         loop.stop()

@@ -68,8 +68,12 @@ def assert_within_budgets(run: ProbeRun, device: Device, mark: float) -> None:
     assert min(device.ledger.gaps(mark)) >= PACING.min_gap_s / 2  # scheduling noise of two threads
     # UDP: every datagram the device got came from a flow a check (or the watch) declared.
     flows = {port for ports in _client_ports(run, Transport.UDP).values() for _, port in ports}
-    datagrams = [e for e in device.ledger.of("datagram", mark) if e.get("service") != "tftp" or e.get("opcode")]
-    udp_sent = sum(1 for r in run.checks for e in r.exchanges if e.transport is Transport.UDP and e.direction == "sent")
+    datagrams = [
+        e for e in device.ledger.of("datagram", mark) if e.get("service") != "tftp" or e.get("opcode")
+    ]
+    udp_sent = sum(
+        1 for r in run.checks for e in r.exchanges if e.transport is Transport.UDP and e.direction == "sent"
+    )
     from_checks = [d for d in datagrams if d["peer"][1] in flows]
     assert len(from_checks) == udp_sent
 
@@ -82,7 +86,9 @@ def test_default_run_stays_within_budgets_and_never_logs_in_or_writes(rtu: Compo
     assert rtu.ledger.of("auth", mark) == []
     assert rtu.ledger.of("write", mark) == []
     # Only the SNMP reads with community 'public' the safe category documents.
-    communities = {e.get("community") for e in rtu.ledger.of("datagram", mark) if e.get("version") in ("v1", "v2c")}
+    communities = {
+        e.get("community") for e in rtu.ledger.of("datagram", mark) if e.get("version") in ("v1", "v2c")
+    }
     assert communities == {"public"}
     assert not run.watch.degraded and run.watch.lost == 0
 

@@ -103,12 +103,18 @@ def test_default_credentials_are_found_and_passwords_never_recorded(lab: Lab, tm
 
 def test_lockout_check(lab: Lab) -> None:
     locking = lab.device(LegacyDevice, "lockout")
-    run = probe(locking.target(), options(Category.AUTH, Category.EXTENDED, lab=lab_ok(locking.address), only=("auth.lockout",)))
+    run = probe(
+        locking.target(),
+        options(Category.AUTH, Category.EXTENDED, lab=lab_ok(locking.address), only=("auth.lockout",)),
+    )
     found = [r for r in run.checks if r.check_id == "auth.lockout" and r.protocol == "http"]
     assert found and found[0].verdict is Verdict.PASS
     assert "423" in found[0].rationale
     open_door = lab.device(LegacyDevice, "bad")
-    run = probe(open_door.target(), options(Category.AUTH, Category.EXTENDED, lab=lab_ok(open_door.address), only=("auth.lockout",)))
+    run = probe(
+        open_door.target(),
+        options(Category.AUTH, Category.EXTENDED, lab=lab_ok(open_door.address), only=("auth.lockout",)),
+    )
     verdicts = {r.protocol: r.verdict for r in run.checks if r.check_id == "auth.lockout"}
     assert verdicts == {"http": Verdict.FAIL, "ftp": Verdict.FAIL}
 
@@ -128,7 +134,10 @@ def test_tls_legacy_versions_and_self_signed_certificate(lab: Lab) -> None:
     certificate = record(run, "tls.certificate")
     assert findings(run, "tls.certificate")["self-signed"] is Verdict.FAIL
     # The certificate the probe judged is the simulator's own.
-    assert certificate.fields["certificate"]["sha256"] == device.certificate.cert.fingerprint(hashes.SHA256()).hex()
+    assert (
+        certificate.fields["certificate"]["sha256"]
+        == device.certificate.cert.fingerprint(hashes.SHA256()).hex()
+    )
 
 
 def test_tls_expired_certificate(lab: Lab) -> None:
@@ -180,7 +189,9 @@ def test_ssh_modern(lab: Lab) -> None:
 def test_modbus_without_authentication(lab: Lab) -> None:
     device = lab.device(ModbusDevice, "bad")
     mark = device.mark()
-    run = probe(device.target(modbus_write_register=7), options(Category.INTRUSIVE, lab=lab_ok(device.address)))
+    run = probe(
+        device.target(modbus_write_register=7), options(Category.INTRUSIVE, lab=lab_ok(device.address))
+    )
     assert record(run, "modbus.identify").fields["identification"] == IDENTITY
     assert record(run, "modbus.read").verdict is Verdict.FAIL
     assert record(run, "modbus.writeback").verdict is Verdict.FAIL
@@ -206,7 +217,10 @@ def test_opcua_none_mode_deprecated_policies_and_anonymous_writes(lab: Lab) -> N
     assert findings(run, "opcua.endpoints")["none-mode"] is Verdict.FAIL
     assert findings(run, "opcua.endpoints")["policies"] is Verdict.FAIL
     anonymous = record(run, "opcua.anonymous")
-    assert findings(run, "opcua.anonymous") == {"anonymous": Verdict.FAIL, "unauthenticated-control": Verdict.FAIL}
+    assert findings(run, "opcua.anonymous") == {
+        "anonymous": Verdict.FAIL,
+        "unauthenticated-control": Verdict.FAIL,
+    }
     assert any(w.startswith("Setpoint") for w in anonymous.fields["writable"])
     assert any(m.startswith("ResetCounters") for m in anonymous.fields["executable"])
     # Reboot detection through the server's StartTime worked without a change.

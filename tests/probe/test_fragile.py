@@ -115,7 +115,11 @@ def test_a_restart_is_seen_through_the_uptime(lab: Lab) -> None:
         time.sleep(1.0)  # the device is back before the probe's next heartbeat
 
     trigger = _Trigger("modbus.read", malformed)
-    run = probe(quick.target(), ProbeOptions(only=("snmp.v1v2c_public", "modbus.identify", "modbus.read")), observer=trigger)
+    run = probe(
+        quick.target(),
+        ProbeOptions(only=("snmp.v1v2c_public", "modbus.identify", "modbus.read")),
+        observer=trigger,
+    )
     assert quick.crashes == ["malformed Modbus frame"]
     assert run.watch.reboot_detected
     assert run.watch.outage is not None and run.watch.outage.kind == "reboot"

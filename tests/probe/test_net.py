@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import hashlib
+import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, TypeVar
 
@@ -59,9 +60,13 @@ def echo(lab: Lab) -> EchoDevice:
     return lab.device(EchoDevice, "echo")
 
 
-def _meter(echo: EchoDevice, *, connections: int = 5, packets: int = 5, ports: tuple[str, ...] = ("tcp",), **kw: Any) -> Meter:
+def _meter(
+    echo: EchoDevice, *, connections: int = 5, packets: int = 5, ports: tuple[str, ...] = ("tcp",), **kw: Any
+) -> Meter:
     allowed = [(echo.ports[p][1], echo.ports[p][0]) for p in ports]
-    return Meter("test", Budget(max_connections=connections, max_packets=packets, timeout_s=30), allowed, **kw)
+    return Meter(
+        "test", Budget(max_connections=connections, max_packets=packets, timeout_s=30), allowed, **kw
+    )
 
 
 def test_only_the_named_target_is_reachable(echo: EchoDevice) -> None:
@@ -92,6 +97,7 @@ def test_only_the_named_target_is_reachable(echo: EchoDevice) -> None:
     refused = in_probe(echo.address, body)
     assert refused == ["127.0.0.1", "127.0.88.2", "localhost", "192.0.2.1", "open_connection", "dns"]
     # Exactly one connection reached the device: the permitted one.
+    echo.ledger.settle(mark, expect=1)
     assert len(echo.ledger.conns(mark)) == 1
     assert meter.connections == 1
 
@@ -117,6 +123,7 @@ def test_undeclared_ports_and_network_outside_a_check_are_refused(echo: EchoDevi
 
     mark = echo.mark()
     assert in_probe(echo.address, body) == ["tcp2", "udp", "no check", "server"]
+    echo.ledger.settle(mark)
     assert echo.ledger.conns(mark) == []
 
 
@@ -164,7 +171,7 @@ def test_connect_only_checks_cannot_send(echo: EchoDevice) -> None:
 
     mark = echo.mark()
     assert in_probe(echo.address, body)
-    echo.ledger.settle(mark)
+    echo.ledger.settle(mark, expect=1)
     assert [c.bytes_in for c in echo.ledger.conns(mark)] == [0]
 
 
@@ -216,7 +223,7 @@ def test_an_abortive_close_becomes_a_clean_close(echo: EchoDevice) -> None:
 
     mark = echo.mark()
     in_probe(echo.address, body)
-    echo.ledger.settle(mark)
+    echo.ledger.settle(mark, expect=1)
     assert meter.aborts_softened == 1
     (conn,) = echo.ledger.conns(mark)
     assert conn.end == "eof"
@@ -287,7 +294,7 @@ def test_pacer_spaces_messages_and_connections() -> None:
     delays, left = asyncio.run(body())
     # Each reserved slot is 1/5 s after the previous one.
     assert delays[0] == pytest.approx(0.0, abs=0.05)
-    assert all(b - a == pytest.approx(0.2, abs=0.05) for a, b in zip(delays, delays[1:], strict=False))
+    assert all(b - a == pytest.approx(0.2, abs=0.05) for a, b in itertools.pairwise(delays))
     assert left >= 0.2
 
 

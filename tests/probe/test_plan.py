@@ -77,7 +77,9 @@ def test_flags_and_lab_confirmation_unlock_categories() -> None:
         (("192.0.2.10",), "yes", "does not match"),
     ],
 )
-def test_bad_lab_confirmations_are_refused_before_anything_is_sent(allow: tuple[str, ...], typed: str | None, message: str) -> None:
+def test_bad_lab_confirmations_are_refused_before_anything_is_sent(
+    allow: tuple[str, ...], typed: str | None, message: str
+) -> None:
     phrase = engine.expected_phrase(TARGET.host)
     lab = LabConfirmation(allow, phrase, typed if typed is not None else phrase, datetime.now(UTC))
     options = ProbeOptions(categories=frozenset({Category.SAFE, Category.INTRUSIVE}), lab=lab)
@@ -96,7 +98,11 @@ def test_every_check_declares_what_an_operator_approves() -> None:
         assert check.sends and check.title and check.version, cls.id
         assert all(c.startswith("SBD-") for c in check.criteria), cls.id
     # The hard caps do not move with the options.
-    greedy = replace(options, auth=replace(options.auth, max_tries=50, lockout_attempts=50), load=replace(options.load, connections=99, rate_per_s=99))
+    greedy = replace(
+        options,
+        auth=replace(options.auth, max_tries=50, lockout_attempts=50),
+        load=replace(options.load, connections=99, rate_per_s=99),
+    )
     by_id = {cls.id: cls() for cls in CHECKS}
     assert by_id["creds.http"].budget(TARGET, greedy).max_connections == 1 + 3
     assert by_id["auth.lockout"].budget(TARGET, greedy).max_connections == 10

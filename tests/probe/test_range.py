@@ -31,7 +31,9 @@ def test_the_ledger_tells_resets_and_open_connections_from_clean_closes(lab: Lab
     _reset_close(socket.create_connection((echo.address, port)))
     dangling = socket.create_connection((echo.address, port))
     try:
-        time.sleep(0.5)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and sum(1 for c in echo.ledger.conns(mark) if c.end) < 2:
+            time.sleep(0.05)
         ends = sorted(str(c.end) for c in echo.ledger.conns(mark))
         assert ends == ["None", "eof", "reset"]
         assert len(echo.ledger.half_open(mark)) == 2

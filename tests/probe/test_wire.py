@@ -14,7 +14,9 @@ from otvet.probe.wire import ftp, http, modbus, snmp, ssh, telnet, tftp, tls
 
 def test_modbus_requests_are_the_spec_bytes() -> None:
     # MODBUS Application Protocol V1.1b3, 6.3: read holding registers 107-109 example, on TCP.
-    assert modbus.read_holding(1, 0x11, 0x6B, 3) == bytes.fromhex("0001 0000 0006 11 03 006B 0003".replace(" ", ""))
+    assert modbus.read_holding(1, 0x11, 0x6B, 3) == bytes.fromhex(
+        "0001 0000 0006 11 03 006B 0003".replace(" ", "")
+    )
     assert modbus.write_single(2, 1, 1, 3) == bytes.fromhex("000200000006010600010003")
     assert modbus.read_device_identification(3, 1) == bytes.fromhex("000300000005012b0e0100")
     exception = modbus.parse(bytes.fromhex("000100000003018302"))
@@ -43,9 +45,13 @@ def test_snmp_messages_decode_with_pysnmp() -> None:
 
 def test_snmp_responses_encoded_by_pysnmp_parse() -> None:
     module = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
-    request, _ = decoder.decode(snmp.get_request(1, b"public", 99, (snmp.SYS_UPTIME,)), asn1Spec=module.Message())
+    request, _ = decoder.decode(
+        snmp.get_request(1, b"public", 99, (snmp.SYS_UPTIME,)), asn1Spec=module.Message()
+    )
     response = module.apiMessage.get_response(request)
-    module.apiPDU.set_varbinds(module.apiMessage.get_pdu(response), [(snmp.SYS_UPTIME, module.TimeTicks(123456))])
+    module.apiPDU.set_varbinds(
+        module.apiMessage.get_pdu(response), [(snmp.SYS_UPTIME, module.TimeTicks(123456))]
+    )
     parsed = snmp.parse(encoder.encode(response))
     assert (parsed.request_id, parsed.pdu_name, parsed.value(snmp.SYS_UPTIME)) == (99, "Response", "123456")
 
@@ -66,8 +72,25 @@ def test_tls_client_hello_structure_and_flight_scanning() -> None:
 
 
 def test_ssh_kexinit_and_disconnect() -> None:
-    lists = [b"curve25519-sha256", b"ssh-ed25519", b"aes128-ctr", b"aes128-ctr", b"hmac-sha2-256", b"hmac-sha2-256", b"none", b"none", b"", b""]
-    payload = bytes([20]) + b"\x00" * 16 + b"".join(struct.pack(">I", len(x)) + x for x in lists) + b"\x00" + b"\x00" * 4
+    lists = [
+        b"curve25519-sha256",
+        b"ssh-ed25519",
+        b"aes128-ctr",
+        b"aes128-ctr",
+        b"hmac-sha2-256",
+        b"hmac-sha2-256",
+        b"none",
+        b"none",
+        b"",
+        b"",
+    ]
+    payload = (
+        bytes([20])
+        + b"\x00" * 16
+        + b"".join(struct.pack(">I", len(x)) + x for x in lists)
+        + b"\x00"
+        + b"\x00" * 4
+    )
     padding = 8 - (len(payload) + 5) % 8 + 8
     packet = struct.pack(">IB", len(payload) + padding + 1, padding) + payload + b"\x00" * padding
     parsed = ssh.kexinit(packet)
@@ -78,7 +101,9 @@ def test_ssh_kexinit_and_disconnect() -> None:
 
 
 def test_text_protocols() -> None:
-    response = http.parse(b'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="x"\r\n\r\n<form><input type="password">')
+    response = http.parse(
+        b'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="x"\r\n\r\n<form><input type="password">'
+    )
     assert http.auth_schemes(response) == ("Basic",) and http.has_password_form(response.body)
     reply = ftp.reply(b"220-Welcome\r\n220-to the RTU\r\n220 ready\r\n331")
     assert reply is not None and (reply.code, reply.text) == (220, "Welcome\nto the RTU\nready")

@@ -89,11 +89,12 @@ def _ints(text: str | None) -> tuple[int, ...] | None:
 def show_plan(prepared: ProbeSetup) -> None:
     """The dry run: every check, whether it runs, its budget and exactly what it sends."""
     t = prepared.target
-    out.print(f"[bold]Probe plan for {escape(t.host)}[/] (nothing is sent in a dry run)")
+    out.print(f"[bold]Probe plan for {escape(t.host)}[/] (nothing is sent in a dry run)", soft_wrap=True)
     p = prepared.options.pacing
     out.print(
         f"Pacing: one connection at a time, at least {p.min_gap_s:g} s between connections, at most "
-        f"{p.max_packets_per_s:g} messages/s; heartbeat: {escape(prepared.heartbeat)}"
+        f"{p.max_packets_per_s:g} messages/s; heartbeat: {escape(prepared.heartbeat)}",
+        soft_wrap=True,
     )
     for index, line in enumerate(prepared.plan, start=1):
         b = line.budget
@@ -105,14 +106,16 @@ def show_plan(prepared: ProbeSetup) -> None:
         state = "[green]runs[/]" if line.runs else f"[dim]does not run: {escape(line.reason)}[/]"
         out.print(
             f"[bold]{index:>2}. {line.check_id}[/] ({line.category.value}) on {escape(where)}: {state}; "
-            f"budget {b.max_connections} connection(s), {b.max_packets} message(s), {b.timeout_s:.0f} s"
+            f"budget {b.max_connections} connection(s), {b.max_packets} message(s), {b.timeout_s:.0f} s",
+            soft_wrap=True,
         )
-        out.print(f"    sends: {escape(line.sends)}", style=None if line.runs else "dim")
+        out.print(f"    sends: {escape(line.sends)}", style=None if line.runs else "dim", soft_wrap=True)
     runs = [line for line in prepared.plan if line.runs]
     out.print(
         f"{len(runs)} of {len(prepared.plan)} check runs would run: at most "
         f"{sum(line.budget.max_connections for line in runs)} connections and "
-        f"{sum(line.budget.max_packets for line in runs)} messages, plus heartbeats."
+        f"{sum(line.budget.max_packets for line in runs)} messages, plus heartbeats.",
+        soft_wrap=True,
     )
     if prepared.needs_confirmation:
         out.print(

@@ -847,6 +847,10 @@ class _Buffer(asyncio.Protocol):
         self.changed.set()
 
 
+def _longer_than(size: int) -> Callable[[bytes], bool]:
+    return lambda data: len(data) > size
+
+
 class TcpConn:
     """A metered, paced TCP connection for hand-written protocol code."""
 
@@ -930,8 +934,7 @@ class TcpConn:
             return self.take(limit)
         while len(self._buffer.data) < limit and not self._buffer.eof:
             size = len(self._buffer.data)
-            await self.wait_for(lambda b: len(b) > size, quiet)
-            if len(self._buffer.data) == size:
+            if not await self.wait_for(_longer_than(size), quiet):
                 break
         return self.take(limit)
 

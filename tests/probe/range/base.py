@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import socket
 import struct
 import threading
@@ -115,9 +116,7 @@ class Ledger:
     def gaps(self, since: float = 0.0) -> list[float]:
         """Time between the end of each connection and the start of the next."""
         conns = sorted(self.conns(since), key=lambda c: c.accepted)
-        return [
-            b.accepted - a.ended for a, b in zip(conns, conns[1:], strict=False) if a.ended is not None
-        ]
+        return [b.accepted - a.ended for a, b in itertools.pairwise(conns) if a.ended is not None]
 
 
 def tcp_state(sock: socket.socket) -> int | None:
@@ -175,7 +174,9 @@ class TcpProxy:
             )
             self.ledger.connections.append(conn)
         self._open[conn.index] = (conn, sock)
-        self.ledger.concurrency_peak = max(self.ledger.concurrency_peak, sum(1 for c, _ in self._open.values() if c.ended is None))
+        self.ledger.concurrency_peak = max(
+            self.ledger.concurrency_peak, sum(1 for c, _ in self._open.values() if c.ended is None)
+        )
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.backend)
         except OSError:
@@ -209,18 +210,18 @@ class TcpProxy:
                 pass
             if conn.end is None and not reader.at_eof():
                 # The device closed first: close towards the client too (FIN).
-                with _suppress():
+                with _Suppress():
                     writer.write_eof()
 
         await asyncio.gather(upstream(), downstream(), return_exceptions=True)
         self._open.pop(conn.index, None)
         writer.close()
         up_writer.close()
-        with _suppress():
+        with _Suppress():
             await writer.wait_closed()
 
 
-class _suppress:
+class _Suppress:
     def __enter__(self) -> None:
         return None
 
@@ -231,7 +232,9 @@ class _suppress:
 class UdpProxy(asyncio.DatagramProtocol):
     """Relays datagrams between clients and a UDP backend, logging each with ``describe``."""
 
-    def __init__(self, ledger: Ledger, backend: tuple[str, int], describe: Callable[[bytes], dict[str, Any]]) -> None:
+    def __init__(
+        self, ledger: Ledger, backend: tuple[str, int], describe: Callable[[bytes], dict[str, Any]]
+    ) -> None:
         self.ledger = ledger
         self.backend = backend
         self.describe = describe

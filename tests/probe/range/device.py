@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from pathlib import Path
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from otvet.model.probe import PortSpec, ProbeTarget, Transport
@@ -75,7 +76,9 @@ class Device:
 
     def target(self, **changes: Any) -> ProbeTarget:
         """A probe target for this device: every service declared, no default ports."""
-        ports = tuple(PortSpec(port, transport, protocol) for protocol, (port, transport) in self.ports.items())
+        ports = tuple(
+            PortSpec(port, transport, protocol) for protocol, (port, transport) in self.ports.items()
+        )
         base = ProbeTarget(
             host=self.address,
             ports=ports,
@@ -107,10 +110,8 @@ async def read_line(reader: asyncio.StreamReader, limit: int = 512) -> bytes | N
 
 async def close(writer: asyncio.StreamWriter) -> None:
     writer.close()
-    try:
+    with contextlib.suppress(ConnectionError, OSError):
         await writer.wait_closed()
-    except (ConnectionError, OSError):
-        pass
 
 
 class EchoDevice(Device):

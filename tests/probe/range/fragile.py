@@ -119,7 +119,9 @@ class FragileDevice(Device):
         if len(self.accepts) == CRASH_CONNECTIONS and now - self.accepts[0] <= CRASH_WINDOW_S:
             conn.ended, conn.end = time.monotonic(), "server"
             writer.transport.abort()
-            asyncio.get_running_loop().create_task(self.crash(f"{CRASH_CONNECTIONS} connections within {CRASH_WINDOW_S:g} s"))
+            asyncio.get_running_loop().create_task(
+                self.crash(f"{CRASH_CONNECTIONS} connections within {CRASH_WINDOW_S:g} s")
+            )
             return
         if len(self.sessions) + len(self.leaked) >= MAX_SESSIONS:
             self.ledger.log("session-refused", active=len(self.sessions), leaked=len(self.leaked))
@@ -205,7 +207,13 @@ class _Snmp(asyncio.DatagramProtocol):
             return
         community = str(module.apiMessage.get_community(request))
         pdu = module.apiMessage.get_pdu(request)
-        self.device.ledger.log("datagram", service="snmp", version=version, community=community, pdu=pdu.getName() if hasattr(pdu, "getName") else "")
+        self.device.ledger.log(
+            "datagram",
+            service="snmp",
+            version=version,
+            community=community,
+            pdu=pdu.getName() if hasattr(pdu, "getName") else "",
+        )
         if community != "public" or not pdu.isSameTypeWith(module.GetRequestPDU()):
             if pdu.isSameTypeWith(module.SetRequestPDU()):
                 self.device.ledger.log("write", service="snmp")

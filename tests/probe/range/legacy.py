@@ -65,7 +65,10 @@ class LegacyDevice(Device):
     # Telnet ---------------------------------------------------------------------------
 
     async def _telnet(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(bytes([IAC, DO, 24, IAC, WILL, 1, IAC, WILL, 3]) + b"\r\nNW-RTU 500 (Northwind Controls) maintenance console\r\nlogin: ")
+        writer.write(
+            bytes([IAC, DO, 24, IAC, WILL, 1, IAC, WILL, 3])
+            + b"\r\nNW-RTU 500 (Northwind Controls) maintenance console\r\nlogin: "
+        )
         try:
             while True:
                 raw = await read_line(reader)
@@ -184,7 +187,9 @@ class _Tftp(asyncio.DatagramProtocol):
 
     async def _reply(self, addr: tuple[str, int]) -> None:
         loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_datagram_endpoint(asyncio.DatagramProtocol, local_addr=(self.device.address, 0))
+        transport, _ = await loop.create_datagram_endpoint(
+            asyncio.DatagramProtocol, local_addr=(self.device.address, 0)
+        )
         transport.sendto(struct.pack(">HH", 5, 1) + b"File not found\x00", addr)
         await asyncio.sleep(0.1)
         transport.close()

@@ -31,16 +31,25 @@ class ModbusDevice(Device):
 
     async def start(self) -> None:
         async def action(
-            function_code: int, start_address: int, address: int, count: int, registers: list[int], values: Any
+            function_code: int,
+            start_address: int,
+            address: int,
+            count: int,
+            registers: list[int],
+            values: Any,
         ) -> ExcCodes | None:
             if values is None and function_code in (5, 6, 15, 16, 22, 23):
                 return None  # pymodbus reads the register map back after a write
             if values is not None:
-                self.ledger.log("write", service="modbus", function=function_code, address=address, values=list(values))
+                self.ledger.log(
+                    "write", service="modbus", function=function_code, address=address, values=list(values)
+                )
                 if self.variant == "good":
                     return ExcCodes.ILLEGAL_FUNCTION
             else:
-                self.ledger.log("read", service="modbus", function=function_code, address=address, count=count)
+                self.ledger.log(
+                    "read", service="modbus", function=function_code, address=address, count=count
+                )
             return None
 
         device = SimDevice(

@@ -26,13 +26,20 @@ class _Users:
     def __init__(self, device: OpcuaDevice) -> None:
         self.device = device
 
-    def get_user(self, iserver: Any, username: str | None = None, password: str | None = None, certificate: Any = None) -> User | None:
+    def get_user(
+        self, iserver: Any, username: str | None = None, password: str | None = None, certificate: Any = None
+    ) -> User | None:
         anonymous = not username and not certificate
         if self.device.variant == "bad":
             ok = anonymous or (username, password) == ("admin", "admin")
         else:
             ok = (username, password) == ("operator", "a-long-unique-passphrase")
-        self.device.ledger.log("auth", service="opcua", user=username or ("(certificate)" if certificate else "(anonymous)"), ok=ok)
+        self.device.ledger.log(
+            "auth",
+            service="opcua",
+            user=username or ("(certificate)" if certificate else "(anonymous)"),
+            ok=ok,
+        )
         return User(role=UserRole.Admin) if ok else None
 
 

@@ -34,7 +34,11 @@ def describe(data: bytes) -> dict[str, Any]:
         if version in (0, 1):
             message, _ = decoder.decode(data, asn1Spec=api.PROTOCOL_MODULES[version].Message())
             pdu = message["data"].getName()
-            return {"version": "v1" if version == 0 else "v2c", "community": str(message["community"]), "pdu": pdu}
+            return {
+                "version": "v1" if version == 0 else "v2c",
+                "community": str(message["community"]),
+                "pdu": pdu,
+            }
         message, _ = decoder.decode(data, asn1Spec=SNMPv3Message())
         usm, _ = decoder.decode(bytes(message["msgSecurityParameters"]), asn1Spec=UsmSecurityParameters())
         user = bytes(usm["msgUserName"]).decode("latin-1")

@@ -39,7 +39,9 @@ class TlsDevice(Device):
             context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(issued.cert_path, issued.key_path)
         self.certificate = issued
-        server = await asyncio.start_server(self._serve, self.address, 0, ssl=context, ssl_handshake_timeout=10)
+        server = await asyncio.start_server(
+            self._serve, self.address, 0, ssl=context, ssl_handshake_timeout=10
+        )
         self._servers.append(server)
         await self.expose("https", server.sockets[0].getsockname()[1])
 
@@ -48,7 +50,13 @@ class TlsDevice(Device):
             await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
             await writer.drain()
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ConnectionError, ssl.SSLError):
+        except (
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+            TimeoutError,
+            ConnectionError,
+            ssl.SSLError,
+        ):
             pass
         finally:
             await close(writer)

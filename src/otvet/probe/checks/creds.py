@@ -78,6 +78,18 @@ async def try_all(
                 tried=tried,
             )
         if result.accepted is None and index == 0:
+            if result.detail == "connection refused" or result.detail.startswith("no password login offered"):
+                # Nothing to log in to with a password: no default password can be accepted here.
+                return outcome(
+                    finding(
+                        "defaults",
+                        Verdict.PASS,
+                        f"No password login on {where(ctx)} ({result.detail}).",
+                        CRITERIA,
+                        conclusive=False,
+                    ),
+                    tried=tried,
+                )
             return outcome(
                 finding(
                     "defaults",

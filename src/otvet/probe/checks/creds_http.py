@@ -35,9 +35,19 @@ class CredsHttp(CheckBase):
     async def run(self, ctx: CheckContext) -> CheckOutcome:
         try:
             conn = await ctx.connect()
-        except (ConnectionRefusedError, TimeoutError):
+        except ConnectionRefusedError:
             return outcome(
-                finding("defaults", Verdict.INDETERMINATE, f"No HTTP server on {where(ctx)}.", creds.CRITERIA)
+                finding(
+                    "defaults",
+                    Verdict.PASS,
+                    f"No HTTP server on {where(ctx)} (connection refused).",
+                    creds.CRITERIA,
+                    conclusive=False,
+                )
+            )
+        except TimeoutError:
+            return outcome(
+                finding("defaults", Verdict.INDETERMINATE, f"{where(ctx)} did not answer.", creds.CRITERIA)
             )
         try:
             await conn.send(http.request(ctx.target.host, port=ctx.port_number))
