@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -307,7 +308,7 @@ def probe(
             "[yellow bold]Extended or intrusive checks can disturb or stop a device. Only probe lab equipment.[/]"
         )
         typed = typer.prompt(f"Type '{prepared.phrase}' to confirm")
-        prepared = setup(ProbeRequest(**{**request.__dict__, "confirmation": typed}))
+        prepared = setup(replace(request, confirmation=typed))
     path = output or Path(f"otvet-probe-{re.sub(r'[^A-Za-z0-9.]+', '-', target).strip('-')}.json")
     err.print(f"[bold]Probing {escape(prepared.target.host)}[/] · heartbeat: {escape(prepared.heartbeat)}")
     progress = Progress(

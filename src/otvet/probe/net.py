@@ -327,6 +327,7 @@ class _TcpTransport(asyncio.Transport):
         self._flush: asyncio.TimerHandle | None = None
         self._closing = False
         self._close_after_flush = False
+        self._eof_after_flush = False
         self._flushed = asyncio.Event()
         self._flushed.set()
 
@@ -374,6 +375,8 @@ class _TcpTransport(asyncio.Transport):
             self._flush = loop.call_at(self._queue[0][0], self._drain_queue)
             return
         self._flushed.set()
+        if self._eof_after_flush and not self._real.is_closing():
+            self._real.write_eof()
         if self._close_after_flush:
             self._real.close()
 
@@ -382,7 +385,11 @@ class _TcpTransport(asyncio.Transport):
         await self._flushed.wait()
 
     def write_eof(self) -> None:
-        self._real.write_eof()
+        self._meter.record(self._conn.index, Transport.TCP, self._conn.port, "event", note="half-close")
+        if self._queue:
+            self._eof_after_flush = True  # never cut off a paced message
+        else:
+            self._real.write_eof()
 
     def can_write_eof(self) -> bool:
         return self._real.can_write_eof()
@@ -938,8 +945,18 @@ class TcpConn:
                 break
         return self.take(limit)
 
-    async def close(self, timeout: float = 5.0) -> None:
-        """Close with FIN and wait until the connection is gone."""
+    async def close(self, timeout: float = 5.0, linger: float = 1.0) -> None:
+        """Close gracefully and wait until the connection is gone.
+
+        Our side half-closes first (FIN after every queued message) and reads until the device
+        closes too, for at most ``linger`` seconds: a reply still on its way (an FTP "221
+        Goodbye") is received instead of being answered with a reset by our kernel.
+        """
+        if not self._buffer.closed and not self._buffer.eof and self._transport.can_write_eof():
+            await self._transport.flushed()
+            if not self._transport.is_closing():
+                self._transport.write_eof()
+                await self.wait_for(lambda _: False, linger)
         self._transport.close()
         if not self._buffer.closed:
             try:

@@ -68,6 +68,7 @@ class FtpAnonymous(CheckBase):
                 result = await ftp_next(conn, ctx.timeout)
             if result is not None and result.code < 400:
                 await conn.send(b"QUIT\r\n")
+                await ftp_next(conn, ctx.timeout)
         finally:
             await conn.close()
         if result is None:
