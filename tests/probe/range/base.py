@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import socket
 import struct
@@ -217,10 +218,8 @@ class TcpProxy:
         await upstream()
         # The client is done; a device that does not close after the client's FIN is closed
         # by the proxy after a while, so no relay outlives the test.
-        try:
+        with contextlib.suppress(TimeoutError, ConnectionError, OSError):
             await asyncio.wait_for(down, 5.0)
-        except (TimeoutError, ConnectionError, OSError):
-            pass
         self._open.pop(conn.index, None)
         writer.close()
         up_writer.close()
