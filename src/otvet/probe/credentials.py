@@ -73,13 +73,13 @@ class CredentialList:
         chosen: list[Credential] = []
         seen: set[tuple[str, str]] = set()
         for cred in (*specific, *generic):
+            if len(chosen) >= limit:
+                break
             key = (cred.username, cred.password)
             if key in seen:
                 continue
             seen.add(key)
             chosen.append(cred)
-            if len(chosen) >= limit:
-                break
         return tuple(chosen)
 
 
