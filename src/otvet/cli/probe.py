@@ -26,13 +26,19 @@ from otvet.core.probe import ProbeRequest, ProbeSetup, check_reference, run_prob
 from otvet.model import InputError
 from otvet.model.probe import CheckRecord, HeartbeatSample, PlannedCheck, ProbeRun, Verdict
 
-STYLE = {
-    Verdict.PASS: "[green]pass[/]",
-    Verdict.FAIL: "[red bold]fail[/]",
-    Verdict.WARN: "[yellow]warn[/]",
-    Verdict.INDETERMINATE: "[dim]indeterminate[/]",
-    Verdict.ERROR: "[magenta]error[/]",
+COLOUR = {
+    Verdict.PASS: "green",
+    Verdict.FAIL: "red bold",
+    Verdict.WARN: "yellow",
+    Verdict.INDETERMINATE: "dim",
+    Verdict.ERROR: "magenta",
 }
+STYLE = {v: f"[{c}]{v.value}[/]" for v, c in COLOUR.items()}
+
+
+def _label(verdict: Verdict) -> str:
+    """The verdict, padded to one width so the observations line up."""
+    return f"[{COLOUR[verdict]}]{verdict.value:<13}[/]"
 
 
 class _Live:
@@ -50,7 +56,7 @@ class _Live:
 
     def check_finished(self, record: CheckRecord) -> None:
         self.progress.console.print(
-            f"  {STYLE[record.verdict]:>24}  {escape(record.label)}: {escape(record.rationale[:160])}"
+            f"  {_label(record.verdict)} {escape(record.label)}: {escape(record.rationale[:160])}"
         )
         if self.task is not None:
             self.progress.advance(self.task)
