@@ -5,6 +5,7 @@ from __future__ import annotations
 from otvet.analyzers.csaf_advisories import CsafAnalyzer
 from otvet.analyzers.interface import Analyzer
 from otvet.analyzers.log_sample import LogSampleAnalyzer
+from otvet.analyzers.probe import ProbeAnalyzer
 from otvet.analyzers.questionnaire import QuestionnaireAnalyzer
 from otvet.analyzers.sbom_quality import SbomQualityAnalyzer
 from otvet.analyzers.security_txt import SecurityTxtAnalyzer
@@ -21,6 +22,7 @@ ANALYZERS: tuple[type[Analyzer], ...] = (
     SupportPeriodAnalyzer,
     UpdateVerificationAnalyzer,
     LogSampleAnalyzer,
+    ProbeAnalyzer,
 )
 """Every analyzer, in the order they run."""
 

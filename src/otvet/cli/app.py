@@ -22,6 +22,7 @@ from otvet.cli import (
     compare,
     csaf,
     db,
+    probe,
     questionnaire,
     report,
     rfp,
@@ -47,6 +48,7 @@ COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("compare", compare.compare),
     ("report", report.report),
     ("rfp", rfp.rfp),
+    ("probe", probe.probe),
 )
 """Top-level commands: (name, function)."""
 

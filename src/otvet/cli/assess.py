@@ -67,6 +67,16 @@ def assess(
             "--db", help="Vulnerability knowledge base URL (default: knowledge.sqlite3 in OTVET_HOME)."
         ),
     ] = None,
+    evidence: Annotated[
+        list[Path] | None,
+        typer.Option("--evidence", "-e", help="An extra evidence file to add to the bundle (repeatable)."),
+    ] = None,
+    probe: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--probe", help="A lab probe result (otvet probe -o FILE) to add to the bundle (repeatable)."
+        ),
+    ] = None,
 ) -> None:
     """Assess a product's evidence bundle against a profile and write HTML and JSON reports."""
     names = [n.strip().lower() for n in formats.split(",") if n.strip()]
@@ -94,6 +104,7 @@ def assess(
             progress=progress,
             audit=default_trail(),
             knowledge_url=db,
+            extra=(*(evidence or ()), *(probe or ())),
         )
         progress.start("Writing reports", len(names))
         notes: list[str] = []
