@@ -105,3 +105,21 @@ def test_assess_unknown_format_and_profile(
     assert "unknown report format" in capsys.readouterr().err
     assert main(["assess", bundle, "-o", str(tmp_path), "--profile", "nonsense"]) == ExitCode.INPUT_ERROR
     assert "not a built-in profile" in capsys.readouterr().err
+
+
+def test_assess_evidence_option_adds_files_to_the_bundle(
+    tmp_path: Path, asset: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = tmp_path / "events.log"
+    extra.write_text(
+        '<86>1 2026-09-10T07:12:44Z plc auth - AUTH_FAIL [e@1 src="10.0.0.5" srcPort="5" account="x" corrId="c"] Login failed\n',
+        encoding="utf-8",
+    )
+    out_dir = tmp_path / "out"
+    args = ["assess", str(asset("bundles/tiny")), "-p", "strict", "-o", str(out_dir), "-f", "json", "--fail-on", "never"]
+    assert main([*args, "--evidence", str(extra)]) == ExitCode.OK
+    document = json.loads(next(out_dir.glob("*.json")).read_text(encoding="utf-8"))
+    added = [a for a in document["artifacts"] if a["path"] == "extra/events.log"]
+    assert added and added[0]["kind"] == "log_sample"
+    fields = next(o for o in document["outcomes"] if o["criterion_id"] == "SBD-02.10")
+    assert fields["basis"] == "verified"
