@@ -74,7 +74,7 @@ def expected_phrase(host: str) -> str:
 def send_values(target: ProbeTarget, port: PortSpec | None, options: ProbeOptions) -> dict[str, Any]:
     """The values a check's ``sends`` text is filled in with."""
     return {
-        "port": port.label if port else "",
+        "port": port.label if port else "its port",
         "unit": target.modbus_unit_id,
         "register": target.modbus_register,
         "write_register": target.modbus_write_register if target.modbus_write_register is not None else "?",
