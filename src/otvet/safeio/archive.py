@@ -160,8 +160,9 @@ def materialise_zip(
             if info.flag_bits & 0x1:
                 refuse("refused: encrypted entry")
                 continue
-            key = "/".join(checked)
-            if key in seen or key.casefold() in {s.casefold() for s in seen}:
+            # Names that differ only in case would collide on case-insensitive file systems.
+            key = "/".join(checked).casefold()
+            if key in seen:
                 refuse("refused: duplicate entry name")
                 continue
             seen.add(key)
