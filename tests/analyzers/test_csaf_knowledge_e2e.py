@@ -71,7 +71,12 @@ def _rows(assessment: Any) -> list[dict[str, Any]]:
 
 def _csaf(assessment: Any, criterion: str) -> Any:
     return next(
-        (r for o in assessment.outcomes for r in o.supporting if r.analyzer == "csaf" and r.criterion_id == criterion),
+        (
+            r
+            for o in assessment.outcomes
+            for r in o.supporting
+            if r.analyzer == "csaf" and r.criterion_id == criterion
+        ),
         None,
     )
 
@@ -109,7 +114,11 @@ def test_kev_listed_advisory_blocks_delivery(store: str, tmp_path: Path) -> None
     (row,) = [r for r in _rows(a) if r["advisory"] == "ICSA-23-348-15"]
     assert row["kev"] and row["status"] == "known_affected" and "9.9.00" in row["fix"]
     delivery = _csaf(a, "SBD-11.04")
-    assert delivery.status is Status.NOT_MET and "CVE-2023-6448" in delivery.rationale and "KEV" in delivery.rationale
+    assert (
+        delivery.status is Status.NOT_MET
+        and "CVE-2023-6448" in delivery.rationale
+        and "KEV" in delivery.rationale
+    )
     outcome = next(o for o in a.outcomes if o.criterion_id == "SBD-11.04")
     assert outcome.status is Status.NOT_MET
     assert any(b.criterion_id == "SBD-11.04" for b in a.blockers)

@@ -47,7 +47,12 @@ def test_bad_files_are_reported_and_the_rest_imported(
     (folder / "not-csaf.json").write_text('{"hello": "world"}', encoding="utf-8")
     (folder / "old.json").write_text(json.dumps({"document": {"csaf_version": "1.2"}}), encoding="utf-8")
     (folder / "provider-metadata.json").write_text(
-        json.dumps({"canonical_url": "https://example.com/.well-known/csaf/provider-metadata.json", "role": "csaf_provider"}),
+        json.dumps(
+            {
+                "canonical_url": "https://example.com/.well-known/csaf/provider-metadata.json",
+                "role": "csaf_provider",
+            }
+        ),
         encoding="utf-8",
     )
     # altered after hashing: must not be imported
@@ -67,17 +72,22 @@ def test_bad_files_are_reported_and_the_rest_imported(
     assert report.records == 2 and report.added == 2  # good.json and invalid.json
     by_file: dict[str, list[str]] = {}
     for problem in report.problems:
-        by_file.setdefault((problem.where or "").split(" ")[0].removesuffix(".sha512"), []).append(problem.message)
+        by_file.setdefault((problem.where or "").split(" ")[0].removesuffix(".sha512"), []).append(
+            problem.message
+        )
     assert "not valid JSON" in by_file["broken.json"][0]
     assert "not a CSAF document" in by_file["not-csaf.json"][0]
     assert "not a CSAF 2.0 or 2.1 document" in by_file["old.json"][0]
     assert "does not match its SHA512 hash file" in by_file["tampered.json"][0]
     invalid_problems = [p for p in report.problems if (p.where or "").startswith("invalid.json")]
     assert any(
-        "[CSAF 6.1.1]" in p.message and p.where == "invalid.json /vulnerabilities/0/product_status/known_affected/1"
+        "[CSAF 6.1.1]" in p.message
+        and p.where == "invalid.json /vulnerabilities/0/product_status/known_affected/1"
         for p in invalid_problems
     ), invalid_problems
-    assert "provider-metadata.json" not in by_file and "provider or aggregator metadata" in (report.note or "")
+    assert "provider-metadata.json" not in by_file and "provider or aggregator metadata" in (
+        report.note or ""
+    )
     assert "1 document(s) failed CSAF validation" in (report.note or "")
     with sqlite_kb.engine.connect() as conn:
         rows = {r.tracking_id: r for r in conn.execute(sa.select(store.advisory))}

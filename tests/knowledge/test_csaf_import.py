@@ -49,15 +49,21 @@ def test_vendor_subset_is_stored_with_products_statuses_and_remediations(
     with kb.engine.connect() as conn:
         a = store.advisory
         row = conn.execute(sa.select(a).where(a.c.tracking_id == "ICSA-17-320-01")).one()
-        assert row.valid and row.source_file == "2017/icsa-17-320-01.json" and row.publisher_category == "coordinator"
+        assert (
+            row.valid
+            and row.source_file == "2017/icsa-17-320-01.json"
+            and row.publisher_category == "coordinator"
+        )
         assert row.doc_key == "https://www.cisa.gov#ICSA-17-320-01"
         p = store.advisory_product
-        products = {
-            r.product_id: r for r in conn.execute(sa.select(p).where(p.c.advisory_pk == row.pk))
-        }
+        products = {r.product_id: r for r in conn.execute(sa.select(p).where(p.c.advisory_pk == row.pk))}
         assert set(products) == {f"CSAFPID-000{i}" for i in range(1, 7)}
         nport5150 = products["CSAFPID-0001"]
-        assert (nport5150.vendor, nport5150.product_name, nport5150.version_range) == ("Moxa", "NPort 5150", "<= 3.7")
+        assert (nport5150.vendor, nport5150.product_name, nport5150.version_range) == (
+            "Moxa",
+            "NPort 5150",
+            "<= 3.7",
+        )
         assert nport5150.range_confidence == "parsed_range"
         assert json.loads(nport5150.range_parsed) == [[["<=", "3.7"]]]
         assert {products[f"CSAFPID-000{i}"].version for i in (2, 3, 4, 5)} == {"2.4", "2.7", "2.6", "2.2"}
