@@ -157,6 +157,8 @@ def _csaf_product(selector: ProductSelector) -> CsafProduct:
     return CsafProduct(
         product_id=selector.csaf_product_id or "?",
         name=selector.label,
+        cpe=selector.cpe,
+        purl=selector.purl,
         vendor=selector.vendor,
         product_family=selector.product_family,
         product_name=selector.name,
@@ -179,14 +181,16 @@ def component_identity(component: Component) -> ProductIdentity:
 def csaf_selects(
     selector: ProductSelector, identity: ProductIdentity, components: Sequence[Component] = ()
 ) -> Selected | None:
-    """The CSAF resolver's verdict on a selector without purl or CPE (ADR 0046)."""
-    if not identity.vendor.strip() and not (selector.vendor or "").strip():
-        return None
+    """The CSAF resolver's verdict on a CSAF product selector (ADR 0046)."""
     verdict = match_product(_csaf_product(selector), identity, components)
     if verdict is None or verdict.verdict is MatchVerdict.NO_MATCH:
         return None
+    # The resolver decides by purl or CPE first (its reason names the identifier).
+    how = next(
+        (h for h, prefix in (("purl", "purl "), ("cpe", "CPE ")) if verdict.reason.startswith(prefix)), "csaf"
+    )
     return Selected(
-        "csaf",
+        how,
         verdict.confidence,
         verdict.reason,
         undecided=verdict.verdict is MatchVerdict.UNDECIDED,
@@ -194,8 +198,10 @@ def csaf_selects(
 
 
 def _by_resolver(selector: ProductSelector) -> bool:
-    """CSAF products named without any identifier go through the resolver."""
-    return selector.csaf_product_id is not None and not (selector.purl or selector.cpe or selector.bom_ref)
+    """CSAF products go through the resolver: its purl or CPE first (the identifier's own
+    version decides, not the branch version, which may describe another level of the tree),
+    then vendor, name and version."""
+    return selector.csaf_product_id is not None and not selector.bom_ref
 
 
 def select(selector: ProductSelector, component: Component, sbom: SbomDocument) -> Selected | None:
