@@ -126,3 +126,17 @@ def test_deeply_nested_document_is_refused(sqlite_kb: KnowledgeBase, tmp_path: P
     report = sqlite_kb.import_data("csaf", folder, now=NOW)
     assert report.records == 0 and report.problem_count == 1
     assert report.problems[0].where is not None and report.problems[0].where.startswith("deep.json")
+
+
+def test_single_file_is_checked_against_its_hash_file(
+    sqlite_kb: KnowledgeBase, corpus: Path, tmp_path: Path
+) -> None:
+    good = _good(corpus)
+    changed = good.replace(b"MXview", b"MXvieW", 1)
+    document = tmp_path / "icsa-18-095-02.json"
+    document.write_bytes(changed)
+    (tmp_path / "icsa-18-095-02.json.sha512").write_text(
+        f"{hashlib.sha512(good).hexdigest()}  icsa-18-095-02.json\n"
+    )
+    report = sqlite_kb.import_data("csaf", document, now=NOW)
+    assert report.records == 0 and "does not match" in report.problems[0].message

@@ -232,6 +232,12 @@ def _documents(path: Path, tally: Tally) -> Iterator[_Document]:
             continue
         yield from release(member.name)
         pending[member.name] = _Document(member)
+        if path.is_file() and member.name == path.name:
+            # a single file: its hash files lie next to it
+            for suffix in _HASH_SUFFIXES:
+                sibling = path.with_name(path.name + suffix)
+                if sibling.is_file() and not sibling.is_symlink() and sibling.stat().st_size < 4096:
+                    pending[member.name].hashes[suffix] = sibling.read_bytes()
     while problems:
         tally.problem(problems.pop(0))
     yield from release(None)
