@@ -232,8 +232,9 @@ def selector_matches(selector: ProductSelector, component: Component, sbom: Sbom
     name_ok = bool(selector.name) and (selector.name or "").strip().lower() == component.name.strip().lower()
     if selector.bom_ref and component.ref == selector.bom_ref and (name_ok or not selector.name):
         return "bom-ref" if _version_fits(selector, component) else None
-    # Without an identifier (CSAF product names, a standalone CycloneDX VEX describing its
-    # product in metadata), name and version identify the product; a name alone never does.
+    # Without an identifier (a standalone CycloneDX VEX describing its product in metadata),
+    # name and version identify the product; a name alone never does. CSAF products never get
+    # here: they go through the CSAF resolver (see select()).
     if name_ok and (selector.version or selector.version_range) and _version_fits(selector, component):
         return "name"
     return None
