@@ -98,7 +98,7 @@ def test_verify_exit_codes_and_report(
 
 
 def test_diff_says_when_vulnerability_data_is_missing(
-    examples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    otvet_home: Path, examples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     old = examples / "kestrel-plc" / "sbom" / "ka9-5.4.0.cdx.json"
     document = json.loads(old.read_text(encoding="utf-8"))

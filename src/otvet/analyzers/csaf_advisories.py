@@ -7,6 +7,11 @@ stating description, root cause, CWE, affected products, impact, severity and re
 (schema and the CSAF 2.0 mandatory tests); its product tree is resolved against the product
 under assessment, and each match carries its confidence (exact, parsed_range, heuristic,
 needs_review), so a guessed match never reads as a fact.
+
+Advisories imported into the knowledge base (``otvet db import csaf``, reached through
+``AnalysisContext.knowledge``) are looked up for the product of the bundle manifest too; the
+findings of both sources decide SBD-11.04 and SBD-11.10 when they show the assessed version
+affected (``csaf_findings``, ADR 0047).
 """
 
 from __future__ import annotations
@@ -14,6 +19,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from otvet.analyzers.csaf_findings import (
+    DELIVERY_CRITERION,
+    REMEDIATION_CRITERION,
+    affected_verdicts,
+    bundle_findings,
+    grace_days,
+    knowledge_section,
+    merge,
+)
 from otvet.analyzers.interface import AnalysisContext, result
 from otvet.formats.csaf.product_tree import resolve_products
 from otvet.formats.csaf.records import extract_advisory
@@ -58,7 +72,14 @@ class CsafAnalyzer:
     id: ClassVar[str] = "csaf"
     version: ClassVar[str] = "1.0"
     title: ClassVar[str] = "CSAF advisories"
-    criteria: ClassVar[tuple[str, ...]] = ("SBD-11.06", "SBD-11.09", "SBD-11.11", "SBD-11.12")
+    criteria: ClassVar[tuple[str, ...]] = (
+        "SBD-11.06",
+        "SBD-11.09",
+        "SBD-11.11",
+        "SBD-11.12",
+        DELIVERY_CRITERION,
+        REMEDIATION_CRITERION,
+    )
 
     def analyze(self, bundle: EvidenceBundle, ctx: AnalysisContext) -> AnalyzerOutput:
         problems: list[Problem] = []
@@ -98,13 +119,46 @@ class CsafAnalyzer:
             matches = tuple(resolve(resolve_products(doc), bundle.product, components))
             record = extract_advisory(doc, artifact.path)
             advisories.append(_Advisory(artifact, validation, record, matches, note_categories(doc)))
-        if not advisories and not unreadable:
+        knowledge = ctx.knowledge
+        stored = (
+            knowledge.advisories(bundle.product, components, now=ctx.now)
+            if knowledge is not None and knowledge.has_advisories()
+            else None
+        )
+        if not advisories and not unreadable and stored is None:
             return AnalyzerOutput(problems=tuple(problems))
-        results = self._verdicts(bundle, ctx, advisories, providers, unreadable)
+        results: list[CriterionResult] = []
+        sections: list[Section] = []
+        if advisories or unreadable:
+            results.extend(self._verdicts(bundle, ctx, advisories, providers, unreadable))
+            sections.append(_section(bundle, advisories, self.id))
+        kev = (
+            knowledge.known_exploited(c for a in advisories for c in a.record.cves)
+            if knowledge is not None
+            else frozenset()
+        )
+        own = [
+            f
+            for a in advisories
+            for f in bundle_findings(a.artifact, a.record, a.matches, valid=a.validation.valid, kev=kev)
+        ]
+        findings = merge(own, stored.findings if stored is not None else ())
+        grace, option_problems = grace_days(ctx.options)
+        problems.extend(option_problems)
+        results.extend(
+            affected_verdicts(
+                findings, now=ctx.now, grace_days=grace, product=bundle.product.label, analyzer=self.id
+            )
+        )
+        if stored is not None:
+            kept = [f for f in findings if f.origin == "knowledge base"]
+            sections.append(knowledge_section(stored, kept, self.id))
+            problems.extend(stored.problems)
         return AnalyzerOutput(
             results=tuple(results),
-            sections=(_section(bundle, advisories, self.id),),
+            sections=tuple(sections),
             problems=tuple(problems),
+            data_sets=stored.data_sets if stored is not None else (),
         )
 
     def _verdicts(

@@ -111,7 +111,9 @@ class VulnerabilityAnalyzer:
                 ),
                 problems=tuple(problems),
             )
-        reports = [knowledge.match(sbom, statements, now=ctx.now) for sbom, _ in sboms]
+        reports = [
+            knowledge.match(sbom, statements, now=ctx.now, product=bundle.product) for sbom, _ in sboms
+        ]
         data_sets = knowledge.data_sets(ctx.now)
         problems.extend(p for r in reports for p in r.problems)
         problems.extend(self._age_problems(data_sets, ctx))
@@ -387,6 +389,10 @@ def _match_row(m: VulnerabilityMatch) -> tuple[str, ...]:
     notes = [e.note for e in m.evidence if e.note]
     if m.vex_conflicts:
         notes.append("disagreeing VEX: " + "; ".join(m.vex_conflicts))
+    if m.vex is not None and m.vex.confidence:
+        notes.append(f"VEX matched with confidence {m.vex.confidence}: {m.vex.match_reason}")
+    if m.vex_review:
+        notes.append("VEX to review: " + "; ".join(m.vex_review))
     return (
         m.vulnerability,
         ", ".join(m.aliases),

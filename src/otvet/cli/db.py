@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from otvet.cli.console import RichProgress, err, out
@@ -13,7 +14,7 @@ from otvet.core.knowledge import data_sources, database_status, import_data
 from otvet.model import InputError, Severity
 
 app = typer.Typer(
-    help="The offline vulnerability knowledge base: import OSV, NVD, KEV and EPSS files; show status.",
+    help="The offline vulnerability knowledge base: import OSV, NVD, KEV, EPSS and CSAF files; show status.",
     no_args_is_help=True,
 )
 
@@ -25,17 +26,22 @@ DB_OPTION = typer.Option(
 
 @app.command("import")
 def import_(
-    source: Annotated[str, typer.Argument(help="Data source: osv, nvd, kev or epss.")],
+    source: Annotated[str, typer.Argument(help="Data source: osv, nvd, kev, epss or csaf.")],
     path: Annotated[
         Path,
         typer.Argument(
             help="osv: directory or zip of OSV JSON/YAML; nvd: CVE record, directory or yearly feed "
-            "(.json, .gz, .xz); kev: CISA KEV JSON; epss: EPSS CSV (.csv or .csv.gz)."
+            "(.json, .gz, .xz); kev: CISA KEV JSON; epss: EPSS CSV (.csv or .csv.gz); csaf: CSAF "
+            "advisory, directory (e.g. a vendor's CSAF distribution) or zip."
         ),
     ],
     db: Annotated[str | None, DB_OPTION] = None,
 ) -> None:
-    """Import a data file or directory (streaming, idempotent: the same file changes nothing)."""
+    """Import a data file or directory (streaming, idempotent: the same file changes nothing).
+
+    CSAF documents are validated; invalid ones are stored flagged as invalid and every error is
+    listed with its file, JSON pointer and test id.
+    """
     kind = source.strip().lower()
     if kind not in data_sources():
         raise InputError(f"unknown data source {source!r} (choose one of {', '.join(data_sources())})")
@@ -69,7 +75,7 @@ def import_(
     for problem in report.problems[:20]:
         colour = "yellow" if problem.severity is Severity.WARNING else "red"
         err.print(
-            f"[{colour}]{'warning' if colour == 'yellow' else 'problem'}:[/] {problem}",
+            f"[{colour}]{'warning' if colour == 'yellow' else 'problem'}:[/] {escape(str(problem))}",
             markup=True,
             highlight=False,
         )
@@ -83,7 +89,7 @@ def status(db: Annotated[str | None, DB_OPTION] = None) -> None:
     state = database_status(url=db)
     out.print(f"[bold]Knowledge base[/] {state.url}")
     if not state.data_sets:
-        out.print("No data imported yet. Import with: otvet db import osv|nvd|kev|epss PATH")
+        out.print("No data imported yet. Import with: otvet db import osv|nvd|kev|epss|csaf PATH")
         return
     table = Table(header_style="bold", box=None)
     for column in ("Source", "Data set", "Records", "Data date", "Imported", "Age (days)"):

@@ -193,6 +193,8 @@ def print_diff(result: SbomDiff) -> None:
             out.print(f"  [green]fixed[/] {fixed.vulnerability} in {fixed.label}")
         for introduced in result.vulnerabilities.introduced:
             out.print(f"  [red]introduced[/] {introduced.vulnerability} in {introduced.label}")
+    for problem in result.problems:
+        err.print(f"[yellow]note:[/] {escape(problem)}")
 
 
 @app.command("diff")
@@ -200,9 +202,23 @@ def diff(
     running: Annotated[Path, typer.Argument(help="SBOM of the version running now.")],
     update: Annotated[Path, typer.Argument(help="SBOM of the update.")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the diff (JSON) here.")] = None,
+    knowledge_db: Annotated[
+        str | None,
+        typer.Option(
+            "--knowledge-db",
+            help="Vulnerability knowledge base URL (default: knowledge.sqlite3 in OTVET_HOME; see 'otvet db import').",
+        ),
+    ] = None,
+    no_vulnerabilities: Annotated[
+        bool,
+        typer.Option("--no-vulnerabilities", help="Do not consult the knowledge base (components only)."),
+    ] = False,
 ) -> None:
-    """Compare two SBOMs: components added, removed and changed (vulnerabilities when a knowledge base is wired)."""
-    result = service.diff(running, update, output=output)
+    """Compare two SBOMs: components added, removed and changed; vulnerabilities fixed and newly
+    introduced from the knowledge base when it holds OSV or NVD data."""
+    result = service.diff(
+        running, update, output=output, knowledge_url=knowledge_db, use_knowledge=not no_vulnerabilities
+    )
     print_diff(result)
     if output:
         err.print(f"[bold]wrote[/] {output}")

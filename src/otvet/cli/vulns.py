@@ -31,7 +31,8 @@ def match(
         Path, typer.Argument(help="SBOM file (CycloneDX JSON; more formats as readers are added).")
     ],
     vex: Annotated[
-        list[Path] | None, typer.Option("--vex", help="VEX document (OpenVEX or CycloneDX VEX); repeatable.")
+        list[Path] | None,
+        typer.Option("--vex", help="VEX document (OpenVEX, CycloneDX VEX or CSAF); repeatable."),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Also write the matches as JSON.")

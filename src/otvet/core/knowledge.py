@@ -1,13 +1,17 @@
-"""Knowledge base services for the shells: import data, show status, match an SBOM.
+"""Knowledge base services for the shells: import data, show status, match an SBOM; and the
+adapter that lets the update SBOM diff ask the knowledge base about vulnerabilities.
 
 The CLI imports only ``otvet.core`` and ``otvet.model``; these functions open the store,
-do the work and close it again.
+do the work and close it again. Stages never import each other: the knowledge base reaches
+the SBOM diff (``otvet.updates``) only through :class:`KnowledgeVulnerabilities`, which
+satisfies ``otvet.updates.interface.VulnerabilitySource`` structurally (ADR 0064).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,9 +19,9 @@ from typing import Any
 
 from otvet.formats.sbom import read_sbom
 from otvet.formats.vex import read_vex, vex_formats
-from otvet.knowledge import IMPORTERS, knowledge_base
+from otvet.knowledge import IMPORTERS, KnowledgeBase, knowledge_base, open_knowledge
 from otvet.knowledge.store import store_url
-from otvet.model import NO_PROGRESS, DataSetRef, Problem, Progress
+from otvet.model import NO_PROGRESS, Component, DataSetRef, Problem, Progress, SbomDocument
 from otvet.model.serialize import to_jsonable
 from otvet.model.vex import VexStatement
 from otvet.model.vulnerabilities import ImportReport, MatchReport
@@ -25,12 +29,14 @@ from otvet.storage import redact
 
 __all__ = [
     "DatabaseStatus",
+    "KnowledgeVulnerabilities",
     "data_sources",
     "database_status",
     "import_data",
     "match_report_json",
     "match_sbom",
     "vex_formats",
+    "vulnerability_source",
 ]
 
 
@@ -112,3 +118,64 @@ def match_report_json(run: MatchRun) -> str:
         "problems": to_jsonable(list(run.problems)),
     }
     return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+class KnowledgeVulnerabilities:
+    """The knowledge base as the SBOM diff's vulnerability source (``VulnerabilitySource``).
+
+    Components are matched exactly as ``otvet vulns match`` matches them (purl by ecosystem,
+    CPE by NISTIR 7696, aliases merged; ADR 0031); each finding is reported by its display id
+    (the CVE when one is known), so the same vulnerability has the same id on both sides of the
+    diff. Components that could not be checked are remembered in :attr:`unmatchable`.
+    """
+
+    def __init__(self, knowledge: KnowledgeBase, *, now: datetime) -> None:
+        self._knowledge = knowledge
+        self._now = now
+        self.unmatchable: dict[str, str] = {}
+        """Component label -> why it could not be checked."""
+
+    @property
+    def name(self) -> str:
+        """``otvet knowledge base (OSV #1 go, data 2026-11-20; ...)``: what answered, and how current."""
+        used = [d for d in self._knowledge.data_sets(self._now) if d.source in ("osv", "nvd", "kev")]
+        parts = [
+            f"{d.source.upper()} {d.name}" + (f", data {d.data_date:%Y-%m-%d}" if d.data_date else "")
+            for d in used
+        ]
+        return "otvet knowledge base (" + ("; ".join(parts) or "no data sets") + ")"
+
+    def vulnerabilities(self, components: Sequence[Component]) -> Mapping[str, Sequence[str]]:
+        """Vulnerability ids per component ref."""
+        document = SbomDocument(
+            path="SBOM diff", format="", spec_version="", encoding="", components=tuple(components)
+        )
+        report = self._knowledge.match(document, now=self._now)
+        found: dict[str, list[str]] = {}
+        for match in report.matches:
+            ids = found.setdefault(match.component_ref, [])
+            if match.vulnerability not in ids:
+                ids.append(match.vulnerability)
+        for item in report.unmatchable:
+            self.unmatchable[item.component] = item.reason
+        return found
+
+
+@contextmanager
+def vulnerability_source(
+    url: str | None = None, *, now: datetime | None = None
+) -> Iterator[KnowledgeVulnerabilities | None]:
+    """The knowledge base as a vulnerability source when it holds OSV or NVD data, else None
+    (the diff then says "vulnerability data not available"). Never creates a store."""
+    knowledge = open_knowledge(url)
+    if knowledge is None:
+        yield None
+        return
+    try:
+        yield (
+            KnowledgeVulnerabilities(knowledge, now=now or datetime.now(UTC))
+            if knowledge.has_data()
+            else None
+        )
+    finally:
+        knowledge.close()

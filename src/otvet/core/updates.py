@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from otvet.core.audit import AuditTrail, default_trail
+from otvet.core.knowledge import vulnerability_source
 from otvet.model import NO_PROGRESS, InputError, Progress
 from otvet.model.audit import AuditEvent, Outcome
 from otvet.model.updates import (
@@ -249,9 +250,33 @@ def diff(
     *,
     output: Path | None = None,
     vulnerabilities: VulnerabilitySource | None = None,
+    knowledge_url: str | None = None,
+    use_knowledge: bool = True,
+    now: datetime | None = None,
 ) -> SbomDiff:
-    """Diff the running version's SBOM against the update's (vulnerabilities when a source is given)."""
-    result = diff_sboms(old, new, vulnerabilities=vulnerabilities)
+    """Diff the running version's SBOM against the update's.
+
+    Vulnerabilities fixed and introduced come from ``vulnerabilities`` when given, else from
+    the knowledge base (``knowledge_url``, default the store in OTVET_HOME) when it holds OSV or
+    NVD data and ``use_knowledge`` is true; otherwise the diff says "vulnerability data not
+    available". Components the knowledge base could not check are listed as problems.
+    """
+    if vulnerabilities is not None or not use_knowledge:
+        result = diff_sboms(old, new, vulnerabilities=vulnerabilities)
+    else:
+        with vulnerability_source(knowledge_url, now=now) as source:
+            result = diff_sboms(old, new, vulnerabilities=source)
+            if source is not None and source.unmatchable:
+                names = sorted(source.unmatchable)
+                shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+                result = replace(
+                    result,
+                    problems=(
+                        *result.problems,
+                        f"{len(names)} component(s) could not be checked against vulnerability data "
+                        f"(no purl of a covered ecosystem and no versioned CPE): {shown}",
+                    ),
+                )
     if output is not None:
         write_json(result, output)
     return result

@@ -1,4 +1,4 @@
-"""The knowledge base service: data set listing, matching with VEX, imports.
+"""The knowledge base service: data set listing, matching with VEX, advisories, imports.
 
 :class:`KnowledgeBase` satisfies :class:`otvet.model.vulnerabilities.VulnerabilityKnowledge`
 structurally; the orchestrator opens it (:func:`open_knowledge`) and passes it to the
@@ -7,7 +7,7 @@ analyzer, and ``otvet vulns match`` uses it directly through ``otvet.core.knowle
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from itertools import chain
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from otvet.knowledge import store
+from otvet.knowledge.advisories import find_advisories
 from otvet.knowledge.importers import IMPORTERS
 from otvet.knowledge.importers.interface import as_utc
 from otvet.knowledge.matcher import (
@@ -30,7 +31,18 @@ from otvet.knowledge.matcher import (
     severity_of,
 )
 from otvet.knowledge.vex import Applied, apply_statements
-from otvet.model import NO_PROGRESS, ConfigurationError, DataSetRef, Problem, Progress, SbomDocument, Severity
+from otvet.model import (
+    NO_PROGRESS,
+    Component,
+    ConfigurationError,
+    DataSetRef,
+    Problem,
+    ProductIdentity,
+    Progress,
+    SbomDocument,
+    Severity,
+)
+from otvet.model.advisories import AdvisoryReport
 from otvet.model.vex import VexStatement
 from otvet.model.vulnerabilities import ImportReport, MatchReport, VulnerabilityMatch
 
@@ -61,7 +73,7 @@ class KnowledgeBase:
     def import_data(
         self, source: str, path: Path, *, now: datetime, progress: Progress = NO_PROGRESS
     ) -> ImportReport:
-        """Import a data file or directory of ``source`` (``osv``, ``nvd``, ``kev``, ``epss``)."""
+        """Import a data file or directory of ``source`` (``osv``, ``nvd``, ``kev``, ``epss``, ``csaf``)."""
         importer = IMPORTERS.get(source)
         if importer is None:
             raise ConfigurationError(f"unknown data source {source!r} (known: {', '.join(IMPORTERS)})")
@@ -73,6 +85,11 @@ class KnowledgeBase:
         """Whether OSV or NVD records have been imported."""
         with self.engine.connect() as conn:
             return conn.execute(sa.select(store.vuln.c.pk).limit(1)).first() is not None
+
+    def has_advisories(self) -> bool:
+        """Whether CSAF advisories have been imported."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(store.advisory.c.pk).limit(1)).first() is not None
 
     def data_sets(self, now: datetime) -> tuple[DataSetRef, ...]:
         """Every completely imported data set, newest first, with its age at ``now``."""
@@ -107,6 +124,9 @@ class KnowledgeBase:
             "CPE criteria": store.cpe_match,
             "KEV entries": store.kev,
             "EPSS scores": store.epss,
+            "CSAF advisories": store.advisory,
+            "advisory products": store.advisory_product,
+            "advisory vulnerabilities": store.advisory_vuln,
         }
         with self.engine.connect() as conn:
             return {
@@ -123,8 +143,13 @@ class KnowledgeBase:
         *,
         now: datetime,
         progress: Progress = NO_PROGRESS,
+        product: ProductIdentity | None = None,
     ) -> MatchReport:
-        """Match the SBOM's subject and components; apply the VEX statements."""
+        """Match the SBOM's subject and components; apply the VEX statements.
+
+        ``product`` (the product under assessment) lets CSAF statements that name it by vendor,
+        name and version apply to its components (ADR 0046).
+        """
         # The product itself is matched too when the SBOM identifies it (a firmware CPE);
         # an unkeyed subject is the vendor's own product, not an unmatchable component.
         subject = [sbom.subject] if sbom.subject is not None and sbom.subject.keyed else []
@@ -152,8 +177,13 @@ class KnowledgeBase:
                 group_cves = sorted(i for i in group.ids if i.startswith("CVE-"))
                 kev_row = next((kev[c] for c in group_cves if c in kev), None)
                 epss_row = max((epss[c] for c in group_cves if c in epss), default=None, key=lambda r: r[0])
-                applied = apply_statements(group.ids, component, sbom, statements) if statements else _NO_VEX
+                applied = (
+                    apply_statements(group.ids, component, sbom, statements, product)
+                    if statements
+                    else _NO_VEX
+                )
                 used.update(applied.used)
+                used.update(applied.reviewed)
                 shown = display_id(group.ids)
                 published = min((h.record.published for h in hits if h.record.published), default=None)
                 matches.append(
@@ -182,7 +212,17 @@ class KnowledgeBase:
                         published=published,
                         vex=applied.application,
                         vex_conflicts=applied.conflicts,
+                        vex_review=applied.review,
                     )
+                )
+                problems.extend(
+                    Problem(
+                        sbom.path,
+                        f"{shown} in {component.label}: {note}; review it by hand",
+                        severity=Severity.WARNING,
+                        source="vulnerabilities",
+                    )
+                    for note in applied.review
                 )
                 if applied.conflicts:
                     problems.append(
@@ -208,6 +248,34 @@ class KnowledgeBase:
             data_sets=self.data_sets(now),
             problems=tuple(problems),
             unused_statements=unused,
+        )
+
+    # -- advisories ------------------------------------------------------------------------
+
+    def known_exploited(self, cves: Iterable[str]) -> frozenset[str]:
+        """The given CVE ids listed in the imported CISA KEV catalog."""
+        with self.engine.connect() as conn:
+            return frozenset(self._kev(conn, {c for c in cves if c}))
+
+    def advisories(
+        self,
+        product: ProductIdentity,
+        components: Sequence[Component] = (),
+        *,
+        now: datetime,
+        progress: Progress = NO_PROGRESS,
+    ) -> AdvisoryReport:
+        """Stored CSAF advisories that speak about this product version (see
+        :mod:`otvet.knowledge.advisories`)."""
+        progress.start(f"Looking up advisories for {product.label}", None)
+        with self.engine.connect() as conn:
+            findings, examined = find_advisories(conn, product, components)
+        progress.finish()
+        return AdvisoryReport(
+            product=product.label,
+            findings=tuple(findings),
+            advisories_examined=examined,
+            data_sets=tuple(d for d in self.data_sets(now) if d.source == "csaf"),
         )
 
     @staticmethod
@@ -247,13 +315,15 @@ def _evidence_order(hit: Hit) -> tuple[bool, str, str]:
 def open_knowledge(url: str | None = None) -> KnowledgeBase | None:
     """The knowledge base when it exists and holds vulnerability data, else None.
 
-    Never creates a store: an absent default SQLite file means "nothing imported".
+    Never creates a store: an absent default SQLite file means "nothing imported". A store
+    holding only CSAF advisories is returned too (the CSAF analyzer uses them; the
+    vulnerability analyzer checks :meth:`KnowledgeBase.has_data` itself).
     """
     resolved = store.store_url(url)
     if not store.store_exists(resolved):
         return None
     knowledge = KnowledgeBase.open(resolved)
-    if not knowledge.has_data():
+    if not (knowledge.has_data() or knowledge.has_advisories()):
         knowledge.close()
         return None
     return knowledge

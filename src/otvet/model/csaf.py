@@ -222,6 +222,10 @@ class VulnerabilityRecord:
     remediations: tuple[Remediation, ...] = ()
     statuses: tuple[ProductStatusEntry, ...] = ()
     location: str = ""
+    release_date: str | None = None
+    """``release_date`` of the vulnerability (when it was made public), as given."""
+    flags: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(label, product ids) of the VEX justification flags (CSAF 2.0 section 3.2.3.5)."""
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,10 @@ class ProductSelector:
     version: str | None = None
     version_range: str | None = None
     """As given (``vers:`` or free text); interpreting it is the matcher's job."""
+    product_family: str | None = None
+    """CSAF ``product_family`` branch."""
+    model_numbers: tuple[str, ...] = ()
+    """CSAF ``model_numbers`` helper (``*``/``?`` wildcards allowed)."""
 
     @property
     def label(self) -> str:

@@ -11,14 +11,15 @@ list matched, and which imported data set it came from, so an operator can check
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from otvet.model.components import SbomDocument
-from otvet.model.evidence import DataSetRef, Problem
+from otvet.model.advisories import AdvisoryReport
+from otvet.model.components import Component, SbomDocument
+from otvet.model.evidence import DataSetRef, Problem, ProductIdentity
 from otvet.model.vex import VexJustification, VexStatement, VexStatus
 
 
@@ -116,6 +117,11 @@ class VexApplication:
     """Impact or action statement of the VEX document."""
     statement_vulnerability: str = ""
     """The vulnerability id as the statement wrote it (may be an alias of the reported id)."""
+    confidence: str | None = None
+    """For CSAF statements matched by vendor, name and version (no identifier): the resolver's
+    confidence (``exact``, ``parsed_range``, ``heuristic``; ADR 0046)."""
+    match_reason: str | None = None
+    """How a CSAF statement's product was matched to the component or product."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,10 @@ class VulnerabilityMatch:
     vex: VexApplication | None = None
     vex_conflicts: tuple[str, ...] = ()
     """Other applicable statements that disagreed with the chosen one."""
+    vex_review: tuple[str, ...] = ()
+    """CSAF statements that may concern this finding but could not be decided (a version range
+    that needs review, or a favourable status matched only heuristically): not applied, listed
+    for a person to check (ADR 0046)."""
 
     @property
     def basis(self) -> MatchBasis:
@@ -206,9 +216,31 @@ class VulnerabilityKnowledge(Protocol):
         ...
 
     def match(
-        self, sbom: SbomDocument, statements: Sequence[VexStatement] = (), *, now: datetime
+        self,
+        sbom: SbomDocument,
+        statements: Sequence[VexStatement] = (),
+        *,
+        now: datetime,
+        product: ProductIdentity | None = None,
     ) -> MatchReport:
-        """Match every component of ``sbom`` and apply the VEX ``statements``."""
+        """Match every component of ``sbom`` and apply the VEX ``statements`` (``product``, the
+        product under assessment, lets CSAF statements that name it by vendor, name and version
+        apply to its components)."""
+        ...
+
+    def known_exploited(self, cves: Iterable[str]) -> frozenset[str]:
+        """The given CVE ids that the imported CISA KEV catalog lists."""
+        ...
+
+    def has_advisories(self) -> bool:
+        """Whether any CSAF advisory has been imported."""
+        ...
+
+    def advisories(
+        self, product: ProductIdentity, components: Sequence[Component] = (), *, now: datetime
+    ) -> AdvisoryReport:
+        """Stored advisories that speak about this product version (``components`` add their
+        purls and CPEs as identifiers)."""
         ...
 
 

@@ -13,7 +13,7 @@ from otvet.model.vex import VexJustification, VexStatus
 
 
 def test_reader_table_is_explicit() -> None:
-    assert vex_formats() == ("openvex", "cyclonedx")
+    assert vex_formats() == ("openvex", "cyclonedx", "csaf")
     assert all(callable(recognise) and callable(read) for _, recognise, read in VEX_READERS)
 
 

@@ -110,8 +110,15 @@ def extract_advisory(doc: Any, display: str) -> AdvisoryRecord:
             for rem in _l(vuln.get("remediations"))
             if isinstance(rem, dict)
         ]
+        flags = tuple(
+            (str(flag.get("label")), expand_ids(flag, groups))
+            for flag in _l(vuln.get("flags"))
+            if isinstance(flag, dict) and isinstance(flag.get("label"), str)
+        )
         vulns.append(
             VulnerabilityRecord(
+                release_date=_s(vuln.get("release_date")),
+                flags=flags,
                 cve=_s(vuln.get("cve")),
                 ids=tuple(
                     (str(i.get("system_name", "")), str(i.get("text", "")))
@@ -155,7 +162,26 @@ def selector_of(product: CsafProduct) -> ProductSelector:
         name=product.product_name or product.name,
         version=product.version,
         version_range=product.version_range,
+        product_family=product.product_family,
+        model_numbers=product.model_numbers,
     )
+
+
+def _selectors(
+    product: CsafProduct, products: dict[str, CsafProduct]
+) -> tuple[tuple[ProductSelector, ...], tuple[ProductSelector, ...]]:
+    """(products, subcomponents) of a statement about ``product``.
+
+    A relationship product ("component X default_component_of / installed_on product Y",
+    CSAF 2.0 section 3.1.4.1) is X inside Y: the statement is about Y with X as subcomponent,
+    so it applies to the component X of product Y only, never to every component of Y.
+    """
+    if product.relationship is not None:
+        _, reference, relates_to = product.relationship
+        outer, inner = products.get(relates_to), products.get(reference)
+        if outer is not None and inner is not None:
+            return (selector_of(outer),), (selector_of(inner),)
+    return (selector_of(product),), ()
 
 
 def _when(text: str | None) -> datetime | None:
@@ -220,11 +246,13 @@ def read_csaf_vex(doc: Any, display: str) -> list[VexStatement]:
                 if not isinstance(pid, str):
                     continue
                 product = products.get(pid) or _unknown(pid)
+                selected, subcomponents = _selectors(product, products)
                 statements.append(
                     VexStatement(
                         vulnerability=ident,
                         status=vex,
-                        products=(selector_of(product),),
+                        products=selected,
+                        subcomponents=subcomponents,
                         aliases=aliases,
                         justification=justification.get(pid) if vex is VexStatus.NOT_AFFECTED else None,
                         impact=impact.get(pid) if vex is VexStatus.NOT_AFFECTED else None,

@@ -9,11 +9,16 @@ compares each advisory product with the product identity of the bundle:
 2. **Vendor**: names normalised (case, punctuation, legal suffixes such as Inc./GmbH/Corp.,
    mis-decoded UTF-8, parenthesised abbreviations) and known variants; a vendor listed among
    several ("ICONICS, Mitsubishi Electric") matches with ``heuristic`` confidence.
-3. **Product**: equal normalised names or overlapping model numbers (CSAF ``*``/``?``
-   wildcards allowed) are ``exact``; one name contained in the other is ``heuristic``.
-4. **Version**: a ``product_version`` compares exactly; a ``product_version_range`` is read by
-   :mod:`otvet.formats.csaf.versions` and carries that reading's confidence; an unreadable
-   range makes the verdict ``undecided`` (never a match or a non-match).
+3. **Product**: equal normalised names (also after dropping parenthesised remarks such as
+   an order number or "(incl. SIPLUS variants)", and a leading vendor name) or overlapping
+   model numbers (CSAF ``*``/``?`` wildcards allowed) are ``exact``; when both sides name
+   model numbers and none overlaps, it is another model; one name contained in the other is
+   ``heuristic``.
+4. **Version**: a ``product_version`` compares exactly, unless it holds a range or a list
+   (CISA writes ``vers:all/*`` and "28.011 | 28.012" into ``product_version``), which is read
+   as a range; a ``product_version_range`` is read by :mod:`otvet.formats.csaf.versions` and
+   carries that reading's confidence; an unreadable range makes the verdict ``undecided``
+   (never a match or a non-match).
 
 The result's confidence is the weakest of the steps, and its reason names each step.
 """
@@ -25,6 +30,7 @@ import fnmatch
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from packageurl import PackageURL
 
@@ -57,6 +63,9 @@ VENDOR_VARIANTS: dict[str, str] = {
     "moxa technologies": "moxa",
     "hirschmann automation and control": "hirschmann",
     "pepperl fuchs": "pepperl+fuchs",
+    "yokogawa electric": "yokogawa",
+    "emerson electric": "emerson",
+    "emerson process management": "emerson",
 }
 """Spellings of one vendor seen in advisories, mapped to one canonical name (after normalisation)."""
 
@@ -127,20 +136,51 @@ def _model_match(patterns: Iterable[str], models: Iterable[str]) -> str | None:
     return None
 
 
+def _without_remarks(text: str) -> str:
+    """A name without its parenthesised remarks: "IGSS Data Server (IGSSdataServer.exe)" ->
+    "IGSS Data Server"; "SCALANCE X200-4P IRT (6GK5200-4AH00-2BA3)" -> "SCALANCE X200-4P IRT"."""
+    return " ".join(re.sub(r"\([^()]*\)", " ", text).split())
+
+
+def _name_forms(text: str) -> list[list[str]]:
+    forms = [_tokens(text)]
+    bare = _tokens(_without_remarks(text))
+    if bare and bare != forms[0]:
+        forms.append(bare)
+    return forms
+
+
 def name_confidence(product: CsafProduct, identity: ProductIdentity) -> tuple[MatchConfidence, str] | None:
-    """How well an advisory product names the product under assessment (None: another product)."""
+    """How well an advisory product names the product under assessment (None: another product).
+
+    Names are equal when their tokens are, also after dropping parenthesised remarks (an
+    executable name, an order number, "incl. SIPLUS variants") and a leading vendor name.
+    """
     model = _model_match(product.model_numbers, identity.model_numbers)
     if model is not None:
         return MatchConfidence.EXACT, f"model number {model} matches"
-    wanted = _tokens(identity.product)
-    vendor_tokens = _tokens(identity.vendor)
+    if product.model_numbers and identity.model_numbers:
+        return None  # both name their model numbers, and they differ: another model
+    wanted_forms = _name_forms(identity.product)
+    wanted = wanted_forms[0]
+    prefixes = {
+        tuple(t)
+        for t in (
+            _tokens(identity.vendor),
+            normalise_vendor(identity.vendor).split(),
+            normalise_vendor(product.vendor or "").split(),
+        )
+        if t
+    }
     names = [n for n in (product.product_name, product.product_family) if n]
     for name in names:
-        tokens = _tokens(name)
-        if tokens == wanted or (
-            tokens[: len(vendor_tokens)] == vendor_tokens and tokens[len(vendor_tokens) :] == wanted
-        ):
-            return MatchConfidence.EXACT, f"product name '{name}' matches"
+        for form, tokens in enumerate(_name_forms(name)):
+            candidates = [tokens] + [
+                tokens[len(prefix) :] for prefix in prefixes if tuple(tokens[: len(prefix)]) == prefix
+            ]
+            if any(c and c in wanted_forms for c in candidates):
+                remark = " (without its parenthesised remark)" if form else ""
+                return MatchConfidence.EXACT, f"product name '{name}' matches{remark}"
     for name in [*names, product.name]:
         tokens = _tokens(name)
         if _contains_run(tokens, wanted) or (len(tokens) >= 2 and _contains_run(wanted, tokens)):
@@ -149,6 +189,17 @@ def name_confidence(product: CsafProduct, identity: ProductIdentity) -> tuple[Ma
                 f"product name '{name}' and '{identity.product}' contain one another",
             )
     return None
+
+
+_RANGE_WORDS = re.compile(
+    r"^\s*(?:vers:|[<>=!]|\*|all\b|any\b)|\||\b(?:prior|earlier|before|through|later|newer|up to|older|lower|including|excluding)\b",
+    re.IGNORECASE,
+)
+
+
+def range_like(version: str) -> bool:
+    """Whether a ``product_version`` value is really a range or a list of versions."""
+    return bool(_RANGE_WORDS.search(version))
 
 
 def _purl_equal(a: str, b: str) -> bool:
@@ -207,6 +258,11 @@ def match_product(
     )
     reasons = [vendor_reason, name_reason]
     version = identity.version.strip()
+    if product.version is not None and range_like(product.version):
+        # NOTE: CISA writes ranges and lists into product_version branches ("vers:all/*" in 872
+        # of 2,025, "28.011 | 28.012 | 28.013" in 127): read them as the range they are.
+        product = replace(product, version=None, version_range=product.version)
+        reasons.append("product_version holds a range or list")
     if product.version is not None:
         if not version:
             return ProductMatch(

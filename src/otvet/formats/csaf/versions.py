@@ -163,6 +163,11 @@ _DATE = re.compile(r"(?:^|\D)(?:19|20)\d{2}(?:[01]\d[0-3]\d)?(?:\D|$)")
 _OP = r"(<=|>=|=<|=>|==|<|>|=|!=)"
 
 
+def _wildcard(version: str) -> bool:
+    """ "V3.X.17", "6.x", "7.2x", "8.0x": a placeholder digit, so the version has no place in the order."""
+    return bool(re.search(r"(?:^|[.\s])[xX*](?:[.\s]|$)|\d[xX](?![\w])", version))
+
+
 def _looks_like_version(text: str) -> bool:
     return bool(_VERSION.match(text.strip()))
 
@@ -218,6 +223,8 @@ def read_vers(text: str) -> VersionRange:
         if not m or not m.group(2):
             return _review(text, f"unreadable vers constraint {part!r}", scheme)
         op, version = _normal_op(m.group(1) or "="), m.group(2)
+        if _wildcard(version):
+            return _review(text, f"wildcard version {version!r} cannot be ordered", scheme)
         if not _looks_like_version(version) and not _ODD_VERSION.match(version):
             return _review(text, f"{version!r} is not a version", scheme)
         constraints.append(VersionConstraint(op, version))
@@ -297,8 +304,8 @@ def _checked(
         version = c.version.strip()
         if c.operator == "*":
             continue
-        if re.search(r"(?:^|[.\s])[xX*](?:[.\s]|$)", version):
-            return _review(text, f"wildcard version {version!r} (e.g. 'V3.X.17') cannot be ordered")
+        if _wildcard(version):
+            return _review(text, f"wildcard version {version!r} (e.g. 'V3.X.17', '7.2x') cannot be ordered")
         if re.search(r"serial|\*{2,}|digits|ending", version, re.I):
             return _review(text, f"{version!r} names serial numbers, not versions")
         if _MONTH.search(version):

@@ -2,8 +2,8 @@
 
 ``read_vex(path)`` is the one entry point. Formats are recognised by content through the
 explicit :data:`VEX_READERS` table, one module per format, each exposing
-``recognise(doc) -> bool`` and ``read(doc, display) -> VexDocument``. Adding a format (the
-CSAF VEX reader) is one module plus one line in the table.
+``recognise(doc) -> bool`` and ``read(doc, display) -> VexDocument``. Adding a format is one
+module plus one line in the table.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from otvet.formats.vex import cyclonedx, openvex
+from otvet.formats.vex import csaf, cyclonedx, openvex
 from otvet.model import FormatError, Location
 from otvet.model.vulnerabilities import VexDocument
 from otvet.safeio import DEFAULT_LIMITS, Limits, load_json
@@ -23,6 +23,7 @@ Read = Callable[[Any, str], VexDocument]
 VEX_READERS: tuple[tuple[str, Recognise, Read], ...] = (
     ("openvex", openvex.recognise, openvex.read),
     ("cyclonedx", cyclonedx.recognise, cyclonedx.read),
+    ("csaf", csaf.recognise, csaf.read),
 )
 """(format name, recogniser, reader), tried in order; the first that recognises a document
 reads it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from otvet.knowledge.importers.csaf import CsafImporter
 from otvet.knowledge.importers.epss import EpssImporter
 from otvet.knowledge.importers.interface import Importer
 from otvet.knowledge.importers.kev import KevImporter
@@ -13,7 +14,16 @@ IMPORTERS: dict[str, type[Importer]] = {
     "nvd": NvdImporter,
     "kev": KevImporter,
     "epss": EpssImporter,
+    "csaf": CsafImporter,
 }
 """Source name (as typed in ``otvet db import SOURCE``) -> importer."""
 
-__all__ = ["IMPORTERS", "EpssImporter", "Importer", "KevImporter", "NvdImporter", "OsvImporter"]
+__all__ = [
+    "IMPORTERS",
+    "CsafImporter",
+    "EpssImporter",
+    "Importer",
+    "KevImporter",
+    "NvdImporter",
+    "OsvImporter",
+]
