@@ -116,7 +116,18 @@ def test_assess_evidence_option_adds_files_to_the_bundle(
         encoding="utf-8",
     )
     out_dir = tmp_path / "out"
-    args = ["assess", str(asset("bundles/tiny")), "-p", "strict", "-o", str(out_dir), "-f", "json", "--fail-on", "never"]
+    args = [
+        "assess",
+        str(asset("bundles/tiny")),
+        "-p",
+        "strict",
+        "-o",
+        str(out_dir),
+        "-f",
+        "json",
+        "--fail-on",
+        "never",
+    ]
     assert main([*args, "--evidence", str(extra)]) == ExitCode.OK
     document = json.loads(next(out_dir.glob("*.json")).read_text(encoding="utf-8"))
     added = [a for a in document["artifacts"] if a["path"] == "extra/events.log"]
