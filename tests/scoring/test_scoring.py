@@ -141,3 +141,30 @@ def test_attested_credit_is_the_configured_share(outcomes: tuple[CriterionOutcom
     claimed = score(CATALOG, STANDARD, outcomes).overall
     proven = score(CATALOG, STANDARD, as_verified).overall
     assert claimed <= proven
+
+
+def test_evidence_better_than_the_claim_is_noted_not_flagged() -> None:
+    outcomes = resolve(
+        CATALOG,
+        STANDARD,
+        [
+            r("SBD-06.04", Status.PARTIALLY_MET, Basis.ATTESTED, "questionnaire"),
+            r("SBD-06.04", Status.MET, Basis.OBSERVED, "probe"),
+        ],
+    )
+    o = next(x for x in outcomes if x.criterion_id == "SBD-06.04")
+    assert (o.status, o.basis) == (Status.MET, Basis.OBSERVED)
+    assert o.contradiction is None and "the evidence shows more" in o.rationale
+
+
+def test_not_applicable_claim_found_lacking_is_a_contradiction() -> None:
+    outcomes = resolve(
+        CATALOG,
+        STANDARD,
+        [
+            r("SBD-06.04", Status.NOT_APPLICABLE, Basis.ATTESTED, "questionnaire"),
+            r("SBD-06.04", Status.NOT_MET, Basis.OBSERVED, "probe"),
+        ],
+    )
+    o = next(x for x in outcomes if x.criterion_id == "SBD-06.04")
+    assert o.contradiction is not None and "not applicable" in o.contradiction

@@ -6,8 +6,9 @@ Rules (docs/adr/0003-verdict-resolution.md):
    status decides (``not_met`` < ``partially_met`` < ``met`` < ``not_applicable``).
 2. A verified/observed ``not_evidenced`` ("could not check") never outranks a claim, but its
    reason is kept in the rationale.
-3. When evidence decides and the vendor's claim says otherwise, both are kept and the outcome
-   carries a contradiction.
+3. When evidence decides and shows less than the vendor's claim (or finds lacking what the vendor
+   called not applicable), both are kept and the outcome carries a contradiction. Evidence that
+   shows more than a cautious claim is noted in the rationale, not flagged.
 4. A criterion nobody spoke about is ``not_evidenced`` with the reason "no evidence in the
    bundle and no vendor answer".
 """
@@ -32,6 +33,23 @@ NO_EVIDENCE = "No evidence in the bundle and no vendor answer."
 
 def _worst(results: list[CriterionResult]) -> CriterionResult:
     return min(results, key=lambda r: (_SEVERITY[r.status], -r.basis.rank))
+
+
+_GOODNESS = {Status.NOT_MET: 0, Status.PARTIALLY_MET: 1, Status.MET: 2}
+
+
+def _overstated(claimed: Status, shown: Status) -> bool:
+    """Whether a claim promises more than the evidence shows (a contradiction worth flagging).
+
+    Evidence that shows *more* than the claim (a cautious vendor) is noted, not flagged; a claim of
+    "not applicable" that evidence finds lacking (e.g. an SNMP agent the vendor said was absent) is
+    flagged.
+    """
+    if shown not in _GOODNESS:
+        return False
+    if claimed not in _GOODNESS:
+        return claimed is Status.NOT_APPLICABLE and shown is not Status.MET
+    return _GOODNESS[claimed] > _GOODNESS[shown]
 
 
 def _label(status: Status) -> str:
@@ -63,10 +81,13 @@ def resolve(
                     f"[{r.analyzer}: {_label(r.status)}] {r.rationale}" for r in others
                 )
             if claim is not None and claim.status is not decider.status:
-                contradiction = (
-                    f"Vendor claims '{_label(claim.status)}', but {decider.basis.value} evidence shows "
-                    f"'{_label(decider.status)}' ({decider.analyzer})."
-                )
+                if _overstated(claim.status, decider.status):
+                    contradiction = (
+                        f"Vendor claims '{_label(claim.status)}', but {decider.basis.value} evidence shows "
+                        f"'{_label(decider.status)}' ({decider.analyzer})."
+                    )
+                else:
+                    rationale += f" (The vendor answered '{_label(claim.status)}'; the evidence shows more.)"
             status, basis, analyzer, evidence = (
                 decider.status,
                 decider.basis,
