@@ -329,7 +329,8 @@ def load_profile(name_or_path: str, catalog: Catalog | None = None) -> Profile:
     try:
         raw = parse_yaml(data, source)
     except FormatError as exc:
-        raise CatalogError(f"profile {source}: {exc}") from exc
+        # The FormatError already names the file and the place in it.
+        raise CatalogError(f"invalid profile: {exc}") from exc
     return parse_profile(raw, catalog, source)
 
 

@@ -106,10 +106,8 @@ def assess(
             knowledge_url=db,
             extra=(*(evidence or ()), *(probe or ())),
         )
-        progress.start("Writing reports", len(names))
         notes: list[str] = []
-        written = write_reports(assessment, output, names, notes=notes)
-        progress.finish()
+        written = write_reports(assessment, output, names, notes=notes, progress=progress)
     print_summary(assessment)
     for path in written:
         out.print(f"[bold]wrote[/] {path}")

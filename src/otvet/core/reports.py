@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from otvet.catalog import load_catalog
-from otvet.model import Assessment, InputError, Location
+from otvet.model import NO_PROGRESS, Assessment, InputError, Location, Progress
 from otvet.reports import formats, reporter
 from otvet.reports.interface import ReportUnavailable
 from otvet.reports.json_report import assessment_schema, loads
@@ -31,7 +31,12 @@ def report_basename(assessment: Assessment) -> str:
 
 
 def write_reports(
-    assessment: Assessment, out_dir: Path, names: Iterable[str], *, notes: list[str] | None = None
+    assessment: Assessment,
+    out_dir: Path,
+    names: Iterable[str],
+    *,
+    notes: list[str] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> list[Path]:
     """Render the assessment in each format into ``out_dir``; returns the written files.
 
@@ -48,7 +53,9 @@ def write_reports(
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     base = report_basename(assessment)
+    progress.start("Writing reports", len(chosen))
     for format_reporter in chosen:
+        progress.advance(0, format_reporter.format)
         target = out_dir / f"{base}{format_reporter.extension}"
         try:
             content = format_reporter.render(assessment, catalog)
@@ -56,9 +63,12 @@ def write_reports(
             if notes is None:
                 raise
             notes.append(f"{format_reporter.format}: skipped: {exc}")
+            progress.advance(1)
             continue
         target.write_bytes(content)
         written.append(target)
+        progress.advance(1)
+    progress.finish()
     return written
 
 

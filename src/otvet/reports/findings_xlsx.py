@@ -127,13 +127,15 @@ def render_xlsx(assessment: Assessment, catalog: Catalog) -> bytes:
 
     for section in a.sections:
         for table in section.tables:
-            name = section.title if len(section.tables) == 1 else table.caption or section.title
-            sheet = book.create_sheet(sheet_title(name, book.sheetnames))
+            # Sheet names are short (31 characters) and cannot hold file names with slashes:
+            # name the sheet after the section and keep the full table caption below the rows.
+            sheet = book.create_sheet(sheet_title(section.title, book.sheetnames))
             header(sheet, table.columns, [24] * len(table.columns))
             for cells in table.rows:
                 append(sheet, list(cells))
+            append(sheet, [])
+            append(sheet, [f"Table: {table.caption}"])
             if table.note:
-                append(sheet, [])
                 append(sheet, [table.note])
             finish(sheet)
     return save(book)

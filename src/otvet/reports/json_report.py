@@ -39,6 +39,11 @@ def assessment_schema() -> dict[str, Any]:
 
 def loads(data: Any, display: str) -> Assessment:
     """Read an assessment back from parsed JSON (e.g. for ``otvet compare``)."""
+    if isinstance(data, dict) and ("assessment-results" in data or "catalog" in data or "profile" in data):
+        raise FormatError(
+            "this is an OSCAL document, not an otvet assessment: give the .json written by `otvet assess`",
+            Location(display),
+        )
     if not isinstance(data, dict) or "schema_version" not in data:
         raise FormatError("not an otvet assessment (no schema_version)", Location(display))
     major = str(data["schema_version"]).split(".", 1)[0]
