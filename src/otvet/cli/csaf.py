@@ -85,7 +85,8 @@ def check(
             out.print(f"  fail: {f.path}: {f.message}", markup=False)
         unverified = report.count(CheckOutcome.UNVERIFIED, "signature")
         if unverified:
-            out.print(f"  {unverified} signature(s) not verified: no trusted key (give --trusted-key)")
+            why = "not by a key you trust" if trusted_key else "no trusted key (give --trusted-key)"
+            out.print(f"  {unverified} signature(s) not verified: {why}")
         invalid = [v for v in report.validations if not v.valid]
         out.print(f"  documents: {len(report.validations) - len(invalid)} valid, {len(invalid)} invalid")
     if not report.ok:
