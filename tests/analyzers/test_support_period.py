@@ -125,7 +125,9 @@ def test_document_source_with_service_life(tmp_path: Path) -> None:
     assert published.evidence[0].location == "line 8"
     life = _result(output, "SBD-12.10")
     gap = (date(2036, 11, 21) - date(2031, 6, 30)).days / 365.25  # ten years from NOW, minus the end
-    assert life.status is Status.NOT_MET and f"about {gap:.1f} years without security support" in life.rationale
+    assert (
+        life.status is Status.NOT_MET and f"about {gap:.1f} years without security support" in life.rationale
+    )
 
 
 def test_several_dates_prefer_the_assessed_version(tmp_path: Path) -> None:
