@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 
 from otvet.formats.openpgp import SignatureStatus, keyring_from
 from otvet.formats.security_txt import parse_security_txt
+from tests.formats.gpg_signer import Signer
 
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
 VALID = """Contact: mailto:psirt@example.org
@@ -44,35 +43,18 @@ def test_more_than_a_year_ahead_is_a_warning() -> None:
 
 
 @pytest.fixture(scope="module")
-def signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+def signed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, Path]]:
     """A cleartext-signed security.txt, its signer's key, and an unrelated key (made with gpg)."""
-    if shutil.which("gpg") is None:
-        pytest.skip("gpg is not installed")
     work = tmp_path_factory.mktemp("gpg")
-    keys = []
-    for name in ("signer", "other"):
-        home = work / name
-        home.mkdir(mode=0o700)
-        env = {**os.environ, "GNUPGHOME": str(home)}
-        subprocess.run(
-            ["gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key", f"{name}@example.org", "ed25519", "sign", "1d"],
-            check=True, env=env, capture_output=True,
-        )  # fmt: skip
-        key = work / f"{name}.asc"
-        key.write_bytes(
-            subprocess.run(["gpg", "--armor", "--export"], check=True, env=env, capture_output=True).stdout
-        )
-        keys.append(key)
-    plain = work / "security.txt"
-    plain.write_text(VALID, encoding="utf-8")
-    env = {**os.environ, "GNUPGHOME": str(work / "signer")}
-    subprocess.run(
-        ["gpg", "--batch", "--yes", "--clearsign", "-o", str(work / "signed.txt"), str(plain)],
-        check=True,
-        env=env,
-        capture_output=True,
-    )
-    return work / "signed.txt", keys[0], keys[1]
+    signer, other = Signer("signer@example.org"), Signer("other@example.org")
+    try:
+        plain = work / "security.txt"
+        plain.write_text(VALID, encoding="utf-8")
+        signed = signer.clearsign(plain, work / "signed.txt")
+        yield signed, signer.export(work / "signer.asc"), other.export(work / "other.asc")
+    finally:
+        signer.close()
+        other.close()
 
 
 def test_signed_with_trusted_key(signed: tuple[Path, Path, Path]) -> None:

@@ -4,18 +4,26 @@ Guide, Vulnerability Management: "an RFC 9116 compliant security.txt" (SBD-11.08
 coordinated vulnerability disclosure policy" (SBD-11.07). The file must have a Contact and an
 unexpired Expires; the criterion also asks for a link to the disclosure policy (Policy). A
 cleartext OpenPGP signature is verified only against keys the user names with the analyzer
-option ``trusted_keys`` (comma-separated key files); otherwise it is reported as "signed,
-signature not verified: no trusted key".
+option ``trusted_keys`` (comma-separated key files). Verdicts on the signature (ADR 0075):
+
+- no trusted key given: the signature is not checked and the verdict rests on the content
+  alone, exactly as for an unsigned file; the rationale says "signature NOT verified";
+- trusted keys given and the signature is bad, by an expired or revoked key, or unreadable:
+  ``not_met`` with an error problem (the file claims a signature that fails: its Contact may
+  be forged, RFC 9116 section 2.3);
+- trusted keys given and the file is unsigned or signed by another key: at most
+  ``partially_met`` with a warning (authenticity was asked for and is not established).
 """
 
 from __future__ import annotations
 
 import re
+from enum import Enum
 from pathlib import Path
 from typing import ClassVar
 
 from otvet.analyzers.interface import AnalysisContext, result
-from otvet.formats.openpgp import keyring_from
+from otvet.formats.openpgp import SignatureStatus, keyring_from
 from otvet.formats.security_txt import SecurityTxt, parse_security_txt
 from otvet.model import (
     AnalyzerOutput,
@@ -43,7 +51,7 @@ class SecurityTxtAnalyzer:
     """Checks security.txt files (RFC 9116) and finds the disclosure policy."""
 
     id: ClassVar[str] = "security_txt"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"
     title: ClassVar[str] = "security.txt (RFC 9116)"
     criteria: ClassVar[tuple[str, ...]] = ("SBD-11.07", "SBD-11.08")
 
@@ -52,8 +60,21 @@ class SecurityTxtAnalyzer:
         if not artifacts:
             return AnalyzerOutput()
         keys = [Path(k.strip()) for k in ctx.options.get("trusted_keys", "").split(",") if k.strip()]
-        keyring = keyring_from(keys) if keys else b""
         problems: list[Problem] = []
+        keyring = b""
+        if keys:
+            try:
+                keyring = keyring_from(keys)
+            except (OSError, InputError) as exc:
+                # NOTE: fail closed: with unreadable trusted keys no signature can be verified, so
+                # the files are judged as "trusted keys given, authenticity not established".
+                problems.append(
+                    Problem(
+                        "trusted_keys",
+                        f"the trusted keys could not be read, no signature is verified: {_message(exc)}",
+                        source=self.id,
+                    )
+                )
         parsed: list[tuple[EvidenceArtifact, SecurityTxt]] = []
         for artifact in artifacts:
             try:
@@ -89,15 +110,38 @@ class SecurityTxtAnalyzer:
                 ),
                 problems=tuple(problems),
             )
+        for artifact, txt in parsed:
+            problem = _signature_problem(artifact, txt, bool(keys), self.id)
+            if problem is not None:
+                problems.append(problem)
         artifact, txt = parsed[0]
-        results = [self._security_txt(artifact, txt), self._policy(bundle, ctx, artifact, txt)]
+        results = [
+            self._security_txt(artifact, txt, keys_given=bool(keys)),
+            self._policy(bundle, ctx, artifact, txt),
+        ]
         return AnalyzerOutput(
-            results=tuple(results), sections=(_section(parsed, self.id),), problems=tuple(problems)
+            results=tuple(results),
+            sections=(_section(parsed, self.id, keys_given=bool(keys)),),
+            problems=tuple(problems),
         )
 
-    def _security_txt(self, artifact: EvidenceArtifact, txt: SecurityTxt) -> CriterionResult:
+    def _security_txt(
+        self, artifact: EvidenceArtifact, txt: SecurityTxt, *, keys_given: bool
+    ) -> CriterionResult:
         ref = (EvidenceRef.to(artifact),)
-        signed = _signature_text(txt)
+        signed = _signature_text(txt, keys_given=keys_given)
+        authenticity = _authenticity(txt, keys_given=keys_given)
+        if authenticity is _Authenticity.FAILED:
+            contacts = ", ".join(txt.values("Contact")) or "none"
+            return result(
+                "SBD-11.08",
+                Status.NOT_MET,
+                Basis.VERIFIED,
+                f"{artifact.path} claims an OpenPGP signature that fails verification against the trusted keys: "
+                f"its content, including the Contact ({contacts}), may have been altered. {signed}",
+                self.id,
+                ref,
+            )
         if txt.errors:
             reasons = "; ".join(p.message for p in txt.errors[:3])
             return result(
@@ -110,6 +154,16 @@ class SecurityTxtAnalyzer:
             )
         contacts = ", ".join(txt.values("Contact"))
         expires = txt.expires.date().isoformat() if txt.expires else "?"
+        if authenticity is _Authenticity.NOT_ESTABLISHED:
+            return result(
+                "SBD-11.08",
+                Status.PARTIALLY_MET,
+                Basis.VERIFIED,
+                f"{artifact.path} complies with RFC 9116 (Contact {contacts}; expires {expires}), but its "
+                f"authenticity is not established although trusted keys were given. {signed}",
+                self.id,
+                ref,
+            )
         if not txt.values("Policy"):
             return result(
                 "SBD-11.08",
@@ -181,15 +235,76 @@ def _policy_document(
     return artifact if _POLICY_TEXT.search(first_lines) else None
 
 
-def _signature_text(txt: SecurityTxt) -> str:
+class _Authenticity(Enum):
+    """What the OpenPGP signature says about the file, given whether trusted keys were named."""
+
+    VERIFIED = "verified"
+    """A good signature by a trusted key."""
+    NOT_ASKED = "not asked"
+    """No trusted key given: the signature (if any) is not checked; content decides."""
+    NOT_ESTABLISHED = "not established"
+    """Trusted keys given, but the file is unsigned or signed by another key."""
+    FAILED = "failed"
+    """Trusted keys given and the signature is bad, by an expired/revoked key, or unreadable."""
+
+
+_FAILED = (SignatureStatus.BAD, SignatureStatus.EXPIRED_OR_REVOKED, SignatureStatus.ERROR)
+
+
+def _authenticity(txt: SecurityTxt, *, keys_given: bool) -> _Authenticity:
+    status = txt.signature.status if txt.signature is not None else None
+    if txt.signed and status is SignatureStatus.VALID:
+        return _Authenticity.VERIFIED
+    if not keys_given:
+        return _Authenticity.NOT_ASKED
+    if txt.signed and status in _FAILED:
+        return _Authenticity.FAILED
+    return _Authenticity.NOT_ESTABLISHED
+
+
+def _signature_problem(
+    artifact: EvidenceArtifact, txt: SecurityTxt, keys_given: bool, analyzer: str
+) -> Problem | None:
+    authenticity = _authenticity(txt, keys_given=keys_given)
+    if authenticity is _Authenticity.FAILED:
+        detail = txt.signature.detail if txt.signature is not None else "no result"
+        return Problem(
+            artifact.path,
+            f"OpenPGP signature check failed ({detail}): the file may have been altered",
+            source=analyzer,
+        )
+    if authenticity is _Authenticity.NOT_ESTABLISHED:
+        why = (
+            txt.signature.detail
+            if txt.signed and txt.signature is not None
+            else "the file is not OpenPGP-signed"
+        )
+        return Problem(
+            artifact.path,
+            f"trusted keys were given but the authenticity of the file is not established: {why}",
+            severity=Severity.WARNING,
+            source=analyzer,
+        )
+    return None
+
+
+def _signature_text(txt: SecurityTxt, *, keys_given: bool) -> str:
     if not txt.signed:
         return "The file is not OpenPGP-signed."
-    if txt.signature is None:
-        return "Signed, signature not verified: no trusted key."
+    if txt.signature is None or not keys_given:
+        return "OpenPGP-signed, signature NOT verified: no trusted key given (option trusted_keys)."
     return f"OpenPGP signature: {txt.signature.status.value} ({txt.signature.detail})."
 
 
-def _section(parsed: list[tuple[EvidenceArtifact, SecurityTxt]], analyzer: str) -> Section:
+def _message(exc: OSError | InputError) -> str:
+    if isinstance(exc, InputError):
+        return str(exc)
+    return f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc)
+
+
+def _section(
+    parsed: list[tuple[EvidenceArtifact, SecurityTxt]], analyzer: str, *, keys_given: bool
+) -> Section:
     tables = []
     for artifact, txt in parsed:
         rows = tuple((name, value, str(line)) for name, value, line in txt.fields)
@@ -199,7 +314,7 @@ def _section(parsed: list[tuple[EvidenceArtifact, SecurityTxt]], analyzer: str) 
         )
         tables.append(
             Table(
-                caption=f"{artifact.path}: {_signature_text(txt)}",
+                caption=f"{artifact.path}: {_signature_text(txt, keys_given=keys_given)}",
                 columns=("Field", "Value", "Line"),
                 rows=rows,
             )

@@ -85,7 +85,8 @@ def check(
             out.print(f"  fail: {f.path}: {f.message}", markup=False)
         unverified = report.count(CheckOutcome.UNVERIFIED, "signature")
         if unverified:
-            out.print(f"  {unverified} signature(s) not verified: no trusted key (give --trusted-key)")
+            why = "not by a key you trust" if trusted_key else "no trusted key (give --trusted-key)"
+            out.print(f"  {unverified} signature(s) not verified: {why}")
         invalid = [v for v in report.validations if not v.valid]
         out.print(f"  documents: {len(report.validations) - len(invalid)} valid, {len(invalid)} invalid")
     if not report.ok:
@@ -99,13 +100,26 @@ def match(
     product: Annotated[str, typer.Option(help="Product name.")],
     version: Annotated[str, typer.Option(help="Version under assessment.")] = "",
     model: Annotated[list[str] | None, typer.Option("--model", help="Model number; repeatable.")] = None,
+    sku: Annotated[list[str] | None, typer.Option("--sku", help="SKU (article number); repeatable.")] = None,
+    serial: Annotated[
+        list[str] | None, typer.Option("--serial-number", help="Serial number of the unit; repeatable.")
+    ] = None,
+    sha256: Annotated[
+        list[str] | None, typer.Option("--sha256", help="SHA-256 of the firmware image; repeatable.")
+    ] = None,
 ) -> None:
     """Find the advisory products that are this product, with a verdict and confidence for the version."""
+    identifiers = {"skus": sku, "serial_numbers": serial, "sha256": sha256}
     identity = ProductIdentity(
-        vendor=vendor, product=product, version=version, model_numbers=tuple(model or ())
+        vendor=vendor,
+        product=product,
+        version=version,
+        model_numbers=tuple(model or ()),
+        properties={key: ",".join(values) for key, values in identifiers.items() if values},
     )
     with RichProgress() as progress:
-        found = match_advisories(targets, identity, progress=progress)
+        unreadable: list[tuple[Path, str]] = []
+        found = match_advisories(targets, identity, progress=progress, unreadable=unreadable)
     for path, matches in found:
         out.print(f"[bold]{path}[/]")
         for m in matches:
@@ -115,3 +129,8 @@ def match(
             )
             out.print(f"            {m.reason}", markup=False)
     out.print(f"{len(found)} advisory file(s) name this product")
+    for path, reason in unreadable:
+        out.print(f"not read: {path}: {reason}", markup=False)
+    if unreadable:
+        out.print(f"{len(unreadable)} file(s) could not be read: they were not matched")
+        raise typer.Exit(ExitCode.INPUT_ERROR)

@@ -46,9 +46,17 @@ def check_distribution(
 
 
 def match_advisories(
-    targets: Sequence[Path], identity: ProductIdentity, *, progress: Progress = NO_PROGRESS
+    targets: Sequence[Path],
+    identity: ProductIdentity,
+    *,
+    progress: Progress = NO_PROGRESS,
+    unreadable: list[tuple[Path, str]] | None = None,
 ) -> list[tuple[Path, list[ProductMatch]]]:
-    """Advisory products of the same vendor and product, with a verdict for this version."""
+    """Advisory products of the same vendor and product, with a verdict for this version.
+
+    Files that are not readable CSAF are appended to ``unreadable`` with the reason (never
+    skipped silently: an unread advisory could have named the product).
+    """
     files = [f for t in targets for f in csaf_files(t)]
     progress.start("Matching advisories", len(files))
     found = []
@@ -56,7 +64,10 @@ def match_advisories(
         progress.advance(1, path.name)
         try:
             doc = read_csaf(path)
-        except InputError:
+        except InputError as exc:
+            if unreadable is not None:
+                where = exc.location.where if exc.location else None
+                unreadable.append((path, f"{where}: {exc.message}" if where else exc.message))
             continue
         matches = resolve(resolve_products(doc), identity)
         if matches:

@@ -46,6 +46,8 @@ class SignatureCheck:
     status: SignatureStatus
     detail: str
     fingerprint: str | None = None
+    """For a valid signature, the signer's primary key fingerprint (upper case); for an
+    unverified one, the key id gpgv names."""
 
 
 def dearmor(text: str, display: str) -> bytes:
@@ -99,9 +101,17 @@ def verify(data: Path, signature: Path | None, keyring: bytes, *, timeout: float
         except subprocess.TimeoutExpired:
             return SignatureCheck(SignatureStatus.ERROR, f"gpgv took longer than {timeout:g} s")
     status = proc.stdout.decode("utf-8", "replace")
-    valid = re.search(r"^\[GNUPG:\] VALIDSIG (\S+)", status, re.M)
+    valid = re.search(r"^\[GNUPG:\] VALIDSIG (\S+)(?: \S+){8} ([0-9A-Fa-f]{40,})", status, re.M) or re.search(
+        r"^\[GNUPG:\] VALIDSIG (\S+)", status, re.M
+    )
     if proc.returncode == 0 and valid:
-        return SignatureCheck(SignatureStatus.VALID, "good signature by a trusted key", valid.group(1))
+        # NOTE: VALIDSIG's tenth field is the primary key's fingerprint (GnuPG doc/DETAILS); it is
+        # what CSAF provider metadata lists (CSAF 2.0 section 7.1.20), so prefer it to the subkey's.
+        return SignatureCheck(
+            SignatureStatus.VALID,
+            "good signature by a trusted key",
+            valid.group(valid.lastindex or 1).upper(),
+        )
     if re.search(r"^\[GNUPG:\] BADSIG", status, re.M):
         return SignatureCheck(SignatureStatus.BAD, "BAD signature: the file does not match its signature")
     if re.search(r"^\[GNUPG:\] (?:EXPKEYSIG|REVKEYSIG|EXPSIG)", status, re.M):

@@ -4,8 +4,10 @@ OT advisories rarely carry a purl or CPE (none of the CISA ICS advisories do): p
 named by vendor, product name, model numbers and a version or version range. The resolver
 compares each advisory product with the product identity of the bundle:
 
-1. **Identifiers first**: a purl or CPE equal to the product's or one of its SBOM components'
-   decides with confidence ``exact``.
+1. **Identifiers first**: a purl, CPE or file hash (``product_identification_helper.hashes``)
+   equal to the product's or one of its SBOM components' decides with confidence ``exact``.
+   The product's own identifiers are manifest properties: ``purl``, ``cpe``, and hashes under
+   their algorithm's name (``sha256``, ``sha-512``, ``firmware_sha256``, ...; comma-separated).
 2. **Vendor**: names normalised (case, punctuation, legal suffixes such as Inc./GmbH/Corp.,
    mis-decoded UTF-8, parenthesised abbreviations) and known variants; a vendor listed among
    several ("ICONICS, Mitsubishi Electric") matches with ``heuristic`` confidence.
@@ -13,7 +15,11 @@ compares each advisory product with the product identity of the bundle:
    an order number or "(incl. SIPLUS variants)", and a leading vendor name) or overlapping
    model numbers (CSAF ``*``/``?`` wildcards allowed) are ``exact``; when both sides name
    model numbers and none overlaps, it is another model; one name contained in the other is
-   ``heuristic``.
+   ``heuristic``. An SKU or serial number of the advisory product (``*``/``?`` wildcards
+   allowed, CSAF 2.0 sections 3.1.3.3.6 and 3.1.3.3.7) equal to one in the manifest properties
+   (``sku``/``skus``, ``serial_number``/``serial_numbers``, comma-separated) identifies the
+   product ``exact``ly, before and regardless of names; without a version in the advisory it
+   is then a match (the identifier names the item), not a heuristic one.
 4. **Version**: a ``product_version`` compares exactly, unless it holds a range or a list
    (CISA writes ``vers:all/*`` and "28.011 | 28.012" into ``product_version``), which is read
    as a range; a ``product_version_range`` is read by :mod:`otvet.formats.csaf.versions` and
@@ -26,7 +32,6 @@ The result's confidence is the weakest of the steps, and its reason names each s
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -118,21 +123,39 @@ def _contains_run(haystack: list[str], needle: list[str]) -> bool:
     return any(haystack[i : i + len(needle)] == needle for i in range(len(haystack) - len(needle) + 1))
 
 
+def _loose(text: str) -> str:
+    """Case-folded, accent-free, every run of punctuation or spaces one space (edges kept)."""
+    return re.sub(r"(?:[^\w+]|_)+", " ", _fold(text))
+
+
+_MAX_IDENTIFIER = 256
+"""Longer model numbers, SKUs or serial numbers are not compared (hostile input)."""
+
+
+def _identifier_pattern(pattern: str) -> re.Pattern[str]:
+    # NOTE: CSAF 2.0 section 3.1.3.3.3 (and .6, .7 for serial numbers and SKUs): '?' stands for
+    # one and '*' for zero or more unknown characters. Literal parts are compared loosely
+    # (case, accents, punctuation), so "6RA801?-??V62-0AA0" matches "6RA8011-AAV62-0AA0".
+    pieces = re.split(r"(\*+|\?)", pattern)
+    return re.compile(
+        "".join(
+            ".*" if p.startswith("*") else "." if p == "?" else re.escape(_loose(p)) for p in pieces if p
+        ),
+        re.S,
+    )
+
+
 def _model_match(patterns: Iterable[str], models: Iterable[str]) -> str | None:
-    wanted = [normalise_name(m) for m in models if m.strip()]
+    wanted = [m for m in models if m.strip() and len(m) <= _MAX_IDENTIFIER]
     for pattern in patterns:
-        # NOTE: CSAF 2.0 section 3.1.3.3.4: '?' stands for one and '*' for any number of
-        # unknown characters in a model number.
-        norm = normalise_name(pattern.replace("*", " zzstarzz ").replace("?", " zzqmarkzz "))
-        glob = (
-            norm.replace(" zzstarzz ", "*")
-            .replace("zzstarzz", "*")
-            .replace(" zzqmarkzz ", "?")
-            .replace("zzqmarkzz", "?")
-        )
-        for model in wanted:
-            if fnmatch.fnmatchcase(model, glob) or model == norm:
+        if not pattern.strip() or len(pattern) > _MAX_IDENTIFIER:
+            continue
+        if "*" in pattern or "?" in pattern:
+            regex = _identifier_pattern(pattern.strip())
+            if any(regex.fullmatch(_loose(m.strip())) for m in wanted):
                 return pattern
+        elif any(normalise_name(m) == normalise_name(pattern) for m in wanted):
+            return pattern
     return None
 
 
@@ -215,6 +238,75 @@ def _cpe_core(cpe: str) -> tuple[str, ...]:
     return tuple(parts[2:6]) if cpe.lower().startswith("cpe:2.3:") else tuple(parts)
 
 
+_HASH_PROPERTY = re.compile(
+    r"^(?:(?:firmware|image|file|package)[_-])?(?P<algorithm>sha-?(?:1|224|256|384|512)|sha3-?(?:224|256|384|512)|md5|blake2b-?(?:256|384|512)|blake3)$",
+    re.IGNORECASE,
+)
+
+
+def _algorithm(name: str) -> str:
+    """One spelling per hash algorithm: "SHA-256", "sha256", "SHA_256" -> "sha256"."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _own_hashes(identity: ProductIdentity, components: Sequence[Component]) -> list[tuple[str, str, str]]:
+    """(whose, algorithm, value) of every hash the product and its SBOM components carry."""
+    own = [
+        ("the product", _algorithm(m.group("algorithm")), value.strip().lower())
+        for key, values in identity.properties.items()
+        if (m := _HASH_PROPERTY.match(key.strip()))
+        for value in values.split(",")
+        if value.strip()
+    ]
+    own += [
+        (f"SBOM component {c.label}", _algorithm(h.algorithm), h.value.strip().lower())
+        for c in components
+        for h in c.hashes
+    ]
+    return own
+
+
+def _hash_match(
+    product: CsafProduct, identity: ProductIdentity, components: Sequence[Component]
+) -> ProductMatch | None:
+    if not product.hashes:
+        return None
+    # NOTE: CSAF 2.0 section 3.1.3.3.2: the hashes identify a file of the product; an equal
+    # hash is the same file, whatever the names say.
+    wanted = {(_algorithm(a), v.strip().lower()): (a, v) for a, v in product.hashes}
+    for whose, algorithm, value in _own_hashes(identity, components):
+        if (algorithm, value) in wanted:
+            name, _ = wanted[(algorithm, value)]
+            return ProductMatch(
+                product,
+                MatchVerdict.MATCH,
+                MatchConfidence.EXACT,
+                f"{name} hash {value[:16]}... equals {whose}'s",
+            )
+    return None
+
+
+def _property_values(identity: ProductIdentity, *keys: str) -> list[str]:
+    values: list[str] = []
+    for key in keys:
+        values += [v.strip() for v in identity.properties.get(key, "").split(",") if v.strip()]
+    return values
+
+
+def unit_confidence(product: CsafProduct, identity: ProductIdentity) -> tuple[MatchConfidence, str] | None:
+    """An SKU or serial number of the advisory product that is the product's (None: none is)."""
+    for label, patterns, keys in (
+        ("SKU", product.skus, ("sku", "skus")),
+        ("serial number", product.serial_numbers, ("serial_number", "serial_numbers")),
+    ):
+        # NOTE: CSAF 2.0 sections 3.1.3.3.6 (serial numbers) and 3.1.3.3.7 (SKUs) allow the same
+        # '?'/'*' wildcards as model numbers; an abbreviated value without them is compared whole.
+        found = _model_match(patterns, _property_values(identity, *keys)) if patterns else None
+        if found is not None:
+            return MatchConfidence.EXACT, f"{label} {found} matches"
+    return None
+
+
 def _identifier_match(
     product: CsafProduct, identity: ProductIdentity, components: Sequence[Component]
 ) -> ProductMatch | None:
@@ -224,6 +316,9 @@ def _identifier_match(
         ("the product", own_purl, (own_cpe,) if own_cpe else ())
     ]
     candidates += [(f"SBOM component {c.label}", c.purl, c.cpes) for c in components]
+    by_hash = _hash_match(product, identity, components)
+    if by_hash is not None:
+        return by_hash
     for label, purl, cpes in candidates:
         if product.purl and purl and _purl_equal(product.purl, purl):
             return ProductMatch(
@@ -246,7 +341,8 @@ def match_product(
     vendor = vendor_confidence(product.vendor, identity.vendor)
     if vendor is None:
         return None
-    named = name_confidence(product, identity)
+    unit = unit_confidence(product, identity)
+    named = unit or name_confidence(product, identity)
     if named is None:
         return None
     name_conf, name_reason = named
@@ -299,6 +395,13 @@ def match_product(
             verdict,
             base.weaker(rng.confidence),
             "; ".join([*reasons, f"{version} is {where} '{product.version_range}' ({rng.reason})"]),
+        )
+    if unit is not None:
+        return ProductMatch(
+            product,
+            MatchVerdict.MATCH,
+            base,
+            "; ".join([*reasons, "the advisory identifies the item without a version"]),
         )
     return ProductMatch(
         product,

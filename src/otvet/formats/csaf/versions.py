@@ -163,9 +163,14 @@ _DATE = re.compile(r"(?:^|\D)(?:19|20)\d{2}(?:[01]\d[0-3]\d)?(?:\D|$)")
 _OP = r"(<=|>=|=<|=>|==|<|>|=|!=)"
 
 
+_WILDCARD = re.compile(r"(?:^|[.\s\-_/])(?:[xX]+|\*)(?=[.\s\-_/]|$)|\d[xX]+(?!\w)")
+"""A placeholder component: "V3.X.17", "6.x", "5.1.0-x" (any build of 5.1.0, ICSA-22-074-01),
+"7.2x", "8.0x", and runs such as "16XXXXXXXXX" (serial numbers beginning with 16, ICSA-23-103-15)."""
+
+
 def _wildcard(version: str) -> bool:
-    """ "V3.X.17", "6.x", "7.2x", "8.0x": a placeholder digit, so the version has no place in the order."""
-    return bool(re.search(r"(?:^|[.\s])[xX*](?:[.\s]|$)|\d[xX](?![\w])", version))
+    """Whether the version holds a placeholder, so it has no place in the order."""
+    return bool(_WILDCARD.search(version))
 
 
 def _looks_like_version(text: str) -> bool:
@@ -305,7 +310,9 @@ def _checked(
         if c.operator == "*":
             continue
         if _wildcard(version):
-            return _review(text, f"wildcard version {version!r} (e.g. 'V3.X.17', '7.2x') cannot be ordered")
+            return _review(
+                text, f"wildcard version {version!r} (e.g. 'V3.X.17', '7.2x', '5.1.0-x') cannot be ordered"
+            )
         if re.search(r"serial|\*{2,}|digits|ending", version, re.I):
             return _review(text, f"{version!r} names serial numbers, not versions")
         if _MONTH.search(version):
