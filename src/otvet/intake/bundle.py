@@ -130,6 +130,8 @@ def build_bundle(
         except OSError as exc:
             problems.append(Problem(path=path, message=f"cannot read: {exc.strerror or exc}"))
             found = Detection(ArtifactKind.UNKNOWN)
+        if found.problem is not None:
+            problems.append(Problem(path=path, where=found.where, message=found.problem))
         claim = declared.get(path)
         if claim is None:
             artifacts.append(
