@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from otvet.audit import AuditLog, NoteVerifier, ocsf_lines, syslog_lines, verify_consistency, verify_inclusion
 from otvet.audit.export import DOCUMENTATION_PEN
@@ -30,6 +30,7 @@ __all__ = [
     "AuditLogTampered",
     "AuditTrail",
     "DefaultTrail",
+    "EvidenceLedger",
     "Proof",
     "assessment_event",
     "audit_log",
@@ -37,6 +38,7 @@ __all__ = [
     "current_user",
     "default_trail",
     "export",
+    "produced_here",
     "prove_consistency",
     "prove_inclusion",
     "record",
@@ -100,8 +102,35 @@ def seal(*, url: str | None = None) -> Checkpoint:
     return audit_log(url).checkpoint()
 
 
+PRODUCING: dict[str, str] = {"probe.run": "result_sha256", "update.verify": "report_sha256"}
+"""Actions that write an evidence file, and the detail that records the file's SHA-256."""
+
+
+@runtime_checkable
+class EvidenceLedger(Protocol):
+    """Whether this installation produced a given evidence file (ADR 0070)."""
+
+    def produced(self, sha256: str) -> AuditRecord | None:
+        """The audit record of producing a file with this SHA-256 (a probe result, a
+        verification report), or None when this installation never recorded making it."""
+        ...
+
+
+def produced_here(sha256: str, *, url: str | None = None) -> AuditRecord | None:
+    """The first ``probe.run`` or ``update.verify`` record that wrote a file with this SHA-256."""
+    log = audit_log(url)
+    for action, key in PRODUCING.items():
+        for found in log.find(action, key, sha256):
+            return found
+    return None
+
+
 class DefaultTrail:
-    """The :class:`AuditTrail` backed by the default log; records and seals each event."""
+    """The :class:`AuditTrail` backed by the default log; records and seals each event.
+
+    It is also the :class:`EvidenceLedger` of that log: an assessment recorded in this log
+    recognises the probe results and verification reports this log says were made here.
+    """
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url
@@ -110,6 +139,9 @@ class DefaultTrail:
         stored = record(event, url=self.url)
         seal(url=self.url)
         return stored
+
+    def produced(self, sha256: str) -> AuditRecord | None:
+        return produced_here(sha256, url=self.url)
 
 
 def default_trail(url: str | None = None) -> AuditTrail:
