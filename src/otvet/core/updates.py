@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from otvet.core.audit import AuditTrail, default_trail
+from otvet.core.audit import AuditTrail, DefaultTrail, EvidenceLedger, default_trail
 from otvet.core.knowledge import vulnerability_source
 from otvet.model import NO_PROGRESS, EvidenceBundle, InputError, OtvetError, Problem, Progress
 from otvet.model.audit import AuditEvent, Outcome
@@ -347,8 +347,14 @@ class RollbackInput:
     golden_image: str
 
 
-def _workflow(url: str | None, trail: AuditTrail | None) -> Workflow:
-    return Workflow(_engine(url), _trail(trail))
+def _workflow(url: str | None, trail: AuditTrail | None, ledger: EvidenceLedger | None = None) -> Workflow:
+    """The workflow; it accepts only verification reports the audit log shows were made here
+    (``ledger``, default: the trail when it is one, else the default audit log; ADR 0073)."""
+    chosen = _trail(trail)
+    if ledger is None:
+        candidate: object = chosen
+        ledger = candidate if isinstance(candidate, EvidenceLedger) else DefaultTrail()
+    return Workflow(_engine(url), chosen, ledger=ledger)
 
 
 def intake(
