@@ -331,7 +331,9 @@ class Workflow:
                     "proves nothing; verify the package here ('otvet update verify PACKAGE ... -o REPORT') and "
                     "attach that report",
                 )
-            values.update(report_path=str(report.resolve()), report_sha256=digest, verdict=parsed.verdict.value)
+            values.update(
+                report_path=str(report.resolve()), report_sha256=digest, verdict=parsed.verdict.value
+            )
         if sbom_diff is not None:
             read_sbom_diff(sbom_diff)
             values.update(sbom_diff_path=str(sbom_diff.resolve()), sbom_diff_sha256=sha256_file(sbom_diff)[0])
