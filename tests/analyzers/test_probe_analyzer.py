@@ -323,6 +323,8 @@ def test_a_bundle_file_this_installation_recorded_producing_is_the_buyers(
         assert artifact.origin is Origin.RECORDED
         assert artifact.origin_note is not None and "probe.run" in artifact.origin_note
         assert assessment.outcome("SBD-06.04").basis is Basis.OBSERVED
+        (recorded,) = [r for r in audit_service.records() if r.action == "assess.run"]
+        assert recorded.details["buyer_evidence"] == ["probe/my-lab-run.json (recorded)"]
         # One changed byte and it is no longer the file this installation wrote.
         forged = bundle / "probe" / "my-lab-run.json"
         forged.write_bytes(forged.read_bytes().replace(b"otvet test", b"otvet tesT"))

@@ -114,7 +114,7 @@ class ProbeAnalyzer:
     """Turns probe results into observed results and a report section."""
 
     id: ClassVar[str] = "probe"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"  # 1.1: evidence provenance (ADR 0070)
     title: ClassVar[str] = "Lab probe"
     criteria: ClassVar[tuple[str, ...]] = CRITERIA
 

@@ -96,7 +96,7 @@ class UpdateVerificationAnalyzer:
     """Judges update authenticity and distribution from verification reports and hash lists."""
 
     id: ClassVar[str] = "update_verification"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"  # 1.1: evidence provenance (ADR 0070)
     title: ClassVar[str] = "Update verification"
     criteria: ClassVar[tuple[str, ...]] = (AUTHENTIC, DISTRIBUTION, PIPELINE)
 

@@ -167,6 +167,9 @@ def assessment_event(assessment: Assessment, actor: str | None = None) -> AuditE
             "bundle": assessment.provenance.bundle_source,
             "artifacts_sha256": artifacts,
             "artifacts": len(assessment.artifacts),
+            "buyer_evidence": [
+                f"{a.path} ({a.origin.value})" for a in assessment.artifacts if a.origin.is_buyers
+            ],
             "profile": assessment.profile_id,
             "catalog": f"{assessment.provenance.catalog_id} {assessment.provenance.catalog_version}",
             "score": round(scores.overall, 2),
