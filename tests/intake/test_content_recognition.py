@@ -70,7 +70,24 @@ def test_truncated_json_sbom_is_recognised_and_reported_with_line_and_column(tmp
     notes = bundle.find("notes.json")
     assert notes is not None and notes.kind is ArtifactKind.UNKNOWN and notes.format == "malformed JSON"
     (note_problem,) = [p for p in bundle.problems if p.path == "notes.json"]
+    assert note_problem.severity is Severity.WARNING  # nothing known was lost, but it is said
     assert note_problem.where == "line 1 column 13"  # the second comma
+
+
+def test_ini_and_toml_sections_are_not_taken_for_json(tmp_path: Path) -> None:
+    bundle = _intake(
+        tmp_path,
+        {
+            "device.ini": b"[network]\nip = 192.0.2.10\n",
+            "pipeline.toml": b"[[stage]]\nname = 'build'\n",
+            "list.json": b"[1, 2,",
+        },
+    )
+    assert {p.path for p in bundle.problems if p.path != bundle.source} == {
+        "list.json"
+    }  # not the no-manifest note
+    kinds = {a.path: a.kind for a in bundle.artifacts}
+    assert kinds["device.ini"] is ArtifactKind.DOCUMENT and kinds["pipeline.toml"] is ArtifactKind.DOCUMENT
 
 
 def test_json_lines_logs_are_not_reported_as_broken_json(tmp_path: Path) -> None:

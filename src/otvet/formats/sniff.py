@@ -310,7 +310,7 @@ def detect(path: Path, name: str, *, limits: Limits = DEFAULT_LIMITS) -> Detecti
         text = None
     document: Any = None
     broken: FormatError | LimitExceeded | None = None
-    looks_json = text is not None and text.lstrip()[:1] in ("{", "[")
+    looks_json = text is not None and _starts_like_json(text)
     if looks_json and size <= min(JSON_PARSE_LIMIT, limits.max_file_bytes):
         try:
             document = parse_json(path.read_bytes(), name, limits=limits)
@@ -330,6 +330,14 @@ def detect(path: Path, name: str, *, limits: Limits = DEFAULT_LIMITS) -> Detecti
     if text is not None:
         return Detection(ArtifactKind.DOCUMENT, "text")
     return Detection(ArtifactKind.UNKNOWN, None)
+
+
+_JSON_START = re.compile(r'\s*(?:\{|\[[\s\[]*(?:[{"\-\d\]]|true\b|false\b|null\b))')
+
+
+def _starts_like_json(text: str) -> bool:
+    """``{``, or ``[`` followed by a JSON value: INI/TOML sections (``[server]``, ``[[bin]]``) are not JSON."""
+    return _JSON_START.match(text) is not None
 
 
 def _unparsed(by_head: Detection | None, broken: FormatError | LimitExceeded | None) -> Detection:

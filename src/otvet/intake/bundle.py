@@ -144,7 +144,10 @@ def build_bundle(
             problems.append(Problem(path=path, message=f"cannot read: {exc.strerror or exc}"))
             found = Detection(ArtifactKind.UNKNOWN)
         if found.problem is not None:
-            problems.append(Problem(path=path, where=found.where, message=found.problem))
+            # Content recognised by its head is lost to its analyzer: an error. Unrecognised broken
+            # JSON may be nothing that matters: a warning, still listed.
+            severity = Severity.WARNING if found.kind is ArtifactKind.UNKNOWN else Severity.ERROR
+            problems.append(Problem(path=path, where=found.where, message=found.problem, severity=severity))
         claim = declared.get(path)
         if path in added:
             # The buyer's own file: the vendor's manifest has no say over it.
