@@ -272,6 +272,7 @@ def test_find_returns_only_intact_records_of_the_action_and_detail(log: AuditLog
     assert [(r.seq, r.actor) for r in found] == [(0, "alice")]
     assert [r.actor for r in log.find("probe.run", "result_sha256", digest)] == ["bob"]
     assert not list(log.find("update.verify", "report_sha256", "ef" * 32))
+    assert [r.actor for r in log.of_action("update.verify")] == ["alice", "carol", "dave"]
     # A row someone rewrote in place (triggers off) is not believed: its body no longer has its leaf hash.
     with log.engine.connect() as conn:
         body = json.loads(conn.execute(text("SELECT body FROM audit_event WHERE seq = 3")).scalar_one())
@@ -281,3 +282,4 @@ def test_find_returns_only_intact_records_of_the_action_and_detail(log: AuditLog
         ("UPDATE audit_event SET body = :b WHERE seq = 3", {"b": canonical_json(body).decode()}),
     )
     assert not list(log.find("update.verify", "report_sha256", "ef" * 32))
+    assert [r.actor for r in log.of_action("update.verify")] == ["alice", "carol"]

@@ -13,7 +13,7 @@ import getpass
 import hashlib
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -38,6 +38,7 @@ __all__ = [
     "current_user",
     "default_trail",
     "export",
+    "produced_among",
     "produced_here",
     "prove_consistency",
     "prove_inclusion",
@@ -115,6 +116,11 @@ class EvidenceLedger(Protocol):
         verification report), or None when this installation never recorded making it."""
         ...
 
+    def produced_among(self, digests: Collection[str]) -> Mapping[str, AuditRecord]:
+        """:meth:`produced` for many files at once (one pass over the log, however many files a
+        bundle holds): SHA-256 -> the first record that wrote it, for the ones produced here."""
+        ...
+
 
 def produced_here(sha256: str, *, url: str | None = None) -> AuditRecord | None:
     """The first ``probe.run`` or ``update.verify`` record that wrote a file with this SHA-256."""
@@ -123,6 +129,21 @@ def produced_here(sha256: str, *, url: str | None = None) -> AuditRecord | None:
         for found in log.find(action, key, sha256):
             return found
     return None
+
+
+def produced_among(digests: Collection[str], *, url: str | None = None) -> dict[str, AuditRecord]:
+    """SHA-256 -> first producing record, for those of ``digests`` this installation wrote."""
+    wanted = set(digests)
+    found: dict[str, AuditRecord] = {}
+    if not wanted:
+        return found
+    log = audit_log(url)
+    for action, key in PRODUCING.items():
+        for item in log.of_action(action):
+            value = item.details.get(key)
+            if isinstance(value, str) and value in wanted:
+                found.setdefault(value, item)
+    return found
 
 
 class DefaultTrail:
@@ -142,6 +163,9 @@ class DefaultTrail:
 
     def produced(self, sha256: str) -> AuditRecord | None:
         return produced_here(sha256, url=self.url)
+
+    def produced_among(self, digests: Collection[str]) -> Mapping[str, AuditRecord]:
+        return produced_among(digests, url=self.url)
 
 
 def default_trail(url: str | None = None) -> AuditTrail:

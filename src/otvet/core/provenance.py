@@ -24,11 +24,15 @@ def recognise_own_results(bundle: EvidenceBundle, ledger: EvidenceLedger | None)
     """The bundle with the results this installation recorded producing marked ``recorded``."""
     if ledger is None:
         return bundle
+    candidates = [a for a in bundle.artifacts if a.origin is Origin.BUNDLE and a.kind in RESULT_KINDS]
+    if not candidates:
+        return bundle
+    produced = ledger.produced_among({a.sha256 for a in candidates})
     artifacts = []
     changed = False
     for artifact in bundle.artifacts:
         if artifact.origin is Origin.BUNDLE and artifact.kind in RESULT_KINDS:
-            found = ledger.produced(artifact.sha256)
+            found = produced.get(artifact.sha256)
             if found is not None:
                 artifact = replace(
                     artifact,
