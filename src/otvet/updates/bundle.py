@@ -17,6 +17,7 @@ judges its hash lists as usual.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import PurePosixPath
 
 from otvet.formats.hashlist import parse_hash_list
@@ -38,21 +39,34 @@ def _recognised(bundle: EvidenceBundle, artifact: EvidenceArtifact) -> bool:
     return any(v.recognises(item, head) for v in verifiers())
 
 
-def _covers(
-    bundle: EvidenceBundle, hash_list: EvidenceArtifact, package: EvidenceArtifact, limits: Limits
-) -> bool:
-    try:
-        parsed = parse_hash_list(
-            read_text(bundle.file_of(hash_list), display=hash_list.path, limits=limits), hash_list.path
-        )
-    except OtvetError:
-        return False  # the analyzer reports unreadable hash lists
-    return bool(parsed.for_name(package.path) or any(e.value == package.sha256 for e in parsed.entries))
+def _hash_list_index(
+    bundle: EvidenceBundle, lists: list[EvidenceArtifact], limits: Limits
+) -> tuple[dict[str, list[EvidenceArtifact]], dict[str, list[EvidenceArtifact]]]:
+    """Hash lists by the file names and by the digests they list (each list parsed once)."""
+    by_name: dict[str, list[EvidenceArtifact]] = defaultdict(list)
+    by_digest: dict[str, list[EvidenceArtifact]] = defaultdict(list)
+    for hash_list in lists:
+        try:
+            text = read_text(bundle.file_of(hash_list), display=hash_list.path, limits=limits)
+            parsed = parse_hash_list(text, hash_list.path)
+        except OtvetError:
+            continue  # the analyzer reports unreadable hash lists
+        for entry in parsed.entries:
+            for index, key in ((by_name, entry.name.rsplit("/", 1)[-1]), (by_digest, entry.value)):
+                if hash_list not in index[key]:
+                    index[key].append(hash_list)
+    return by_name, by_digest
 
 
-def _named_after(signature: EvidenceArtifact, subjects: list[EvidenceArtifact]) -> bool:
-    name = PurePosixPath(signature.path).name
-    return any(name.startswith(PurePosixPath(s.path).name + ".") for s in subjects)
+def _signature_index(signatures: list[EvidenceArtifact]) -> dict[str, list[EvidenceArtifact]]:
+    """Signatures by each name they could be named after: ``fw.bin.sig`` -> ``fw.bin``, ``fw``."""
+    index: dict[str, list[EvidenceArtifact]] = defaultdict(list)
+    for signature in signatures:
+        name = PurePosixPath(signature.path).name
+        while "." in name:
+            name = name.rsplit(".", 1)[0]
+            index[name].append(signature)
+    return index
 
 
 def bundle_requests(
@@ -65,11 +79,20 @@ def bundle_requests(
     """One verification request per update package that a signature of the bundle covers."""
     evidence = bundle.of_kind(ArtifactKind.SIGNATURE)
     lists = [a for a in evidence if a.format and a.format.startswith("hash list")]
-    signatures = [a for a in evidence if a not in lists and _recognised(bundle, a)]
+    listed = set(lists)
+    signatures = [a for a in evidence if a not in listed and _recognised(bundle, a)]
+    lists_by_name, lists_by_digest = _hash_list_index(bundle, lists, limits)
+    signatures_by_subject = _signature_index(signatures)
     requests = []
     for package in bundle.of_kind(ArtifactKind.UPDATE_PACKAGE):
-        covering = [h for h in lists if _covers(bundle, h, package, limits)]
-        signed = [s for s in signatures if _named_after(s, [package, *covering])]
+        covering = list(
+            dict.fromkeys([*lists_by_name.get(package.name, ()), *lists_by_digest.get(package.sha256, ())])
+        )
+        signed = list(
+            dict.fromkeys(
+                s for subject in (package, *covering) for s in signatures_by_subject.get(subject.name, ())
+            )
+        )
         if not signed:
             continue
         files = [package, *signed, *covering]
