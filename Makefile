@@ -8,6 +8,8 @@ STAMP  := $(VENV)/.otvet-installed
 SYSSTAMP := $(VENV)/.otvet-system-deps
 EXAMPLE ?= examples/northwind-rtu
 PROFILE ?= strict
+# The buyer's own lab probe result for EXAMPLE (examples/lab/README.md); PROBE= for none.
+PROBE  ?= examples/lab/nw-rtu-500-probe.json
 OUT    ?= out
 
 .PHONY: setup system-deps run test lint typecheck contracts pytest sbom clean
@@ -31,7 +33,7 @@ setup: $(STAMP)
 system-deps: $(SYSSTAMP)
 
 run: setup
-	$(BIN)/otvet assess $(EXAMPLE) --profile $(PROFILE) --output $(OUT) --format html,json,pdf --fail-on never
+	$(BIN)/otvet assess $(EXAMPLE) --profile $(PROFILE) $(foreach p,$(PROBE),--probe $(p)) --output $(OUT) --format html,json,pdf --fail-on never
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

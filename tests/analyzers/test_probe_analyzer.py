@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,8 +12,11 @@ import pytest
 
 from otvet.analyzers.probe import CRITERIA, ProbeAnalyzer
 from otvet.core import assess
+from otvet.core import audit as audit_service
+from otvet.core.audit import default_trail
+from otvet.core.probe import write_probe_result
 from otvet.formats.probe import probe_result_json
-from otvet.model import Basis, Status
+from otvet.model import Basis, Severity, Status
 from otvet.model.probe import (
     PROBE_SCHEMA_VERSION,
     Budget,
@@ -27,6 +31,7 @@ from otvet.model.probe import (
     Transport,
     Verdict,
 )
+from otvet.model.provenance import Origin
 from otvet.probe.registry import CHECKS
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -205,10 +210,11 @@ def test_the_analyzer_knows_every_criterion_a_check_can_speak_to() -> None:
 
 
 @pytest.mark.parametrize(
-    ("bundle", "expected"),
+    ("bundle", "lab", "expected"),
     [
         (
             "northwind-rtu",
+            "nw-rtu-500-probe.json",
             {
                 "SBD-06.04": Status.NOT_MET,
                 "SBD-06.05": Status.NOT_MET,
@@ -218,6 +224,7 @@ def test_the_analyzer_knows_every_criterion_a_check_can_speak_to() -> None:
         ),
         (
             "kestrel-plc",
+            "ka9-probe.json",
             {
                 "SBD-06.04": Status.MET,
                 "SBD-06.05": Status.MET,
@@ -227,12 +234,13 @@ def test_the_analyzer_knows_every_criterion_a_check_can_speak_to() -> None:
         ),
     ],
 )
-def test_example_bundles_carry_simulated_probe_results(
-    examples: Path, bundle: str, expected: dict[str, Status]
+def test_example_lab_results_are_the_buyers_observations(
+    examples: Path, bundle: str, lab: str, expected: dict[str, Status]
 ) -> None:
-    assessment = assess(examples / bundle, now=NOW)
+    assert not list((examples / bundle).rglob("*probe*.json"))  # the vendor bundles ship none
+    assessment = assess(examples / bundle, now=NOW, extra=[examples / "lab" / lab])
     probe_artifacts = [a for a in assessment.artifacts if a.kind.value == "probe_result"]
-    assert len(probe_artifacts) == 1 and probe_artifacts[0].detected_by == "manifest+content"
+    assert [(a.path, a.origin) for a in probe_artifacts] == [(f"extra/{lab}", Origin.BUYER)]
     for criterion, status in expected.items():
         outcome = assessment.outcome(criterion)
         assert outcome.status is status, (criterion, outcome.rationale)
@@ -240,6 +248,95 @@ def test_example_bundles_carry_simulated_probe_results(
         assert observed and observed[0].basis in (Basis.OBSERVED, Basis.NONE)
     (section,) = [s for s in assessment.sections if s.id == "probe"]
     assert any("simulated device" in note for note in section.notes)
+
+
+def _bundle_with(tmp_path: Path, run: ProbeRun, name: str = "probe/lab-run.json") -> tuple[Path, Path]:
+    """A copy of the tiny bundle with a probe result inside it, as a vendor would ship it."""
+    bundle = tmp_path / "bundle"
+    shutil.copytree(TINY, bundle)
+    inside = bundle / name
+    inside.parent.mkdir(parents=True, exist_ok=True)
+    inside.write_text(probe_result_json(run), encoding="utf-8")
+    return bundle, inside
+
+
+FORGED = (
+    *LEGACY_PASSES,
+    record("ssh.algorithms", passed("ssh", "SBD-06.05", "Only modern SSH algorithms.")),
+)
+
+
+def test_a_probe_result_inside_the_vendors_bundle_is_only_a_claim(tmp_path: Path) -> None:
+    bundle, _ = _bundle_with(tmp_path, run_with(*FORGED))
+    assessment = assess(bundle, now=NOW, profile="strict")
+    (artifact,) = [a for a in assessment.artifacts if a.kind.value == "probe_result"]
+    assert artifact.origin is Origin.BUNDLE
+    for criterion in ("SBD-06.04", "SBD-06.05"):
+        outcome = assessment.outcome(criterion)
+        assert outcome.basis is not Basis.OBSERVED, criterion
+        claim = by_probe(outcome)
+        assert claim.basis is Basis.ATTESTED and claim.status is Status.MET  # type: ignore[attr-defined]
+        assert "Claimed by the vendor, not observed by you" in claim.rationale  # type: ignore[attr-defined]
+        assert "otvet assess --probe FILE" in claim.rationale  # type: ignore[attr-defined]
+    assert not [o for o in assessment.outcomes if o.basis is Basis.OBSERVED]
+    (warning,) = [p for p in assessment.problems if p.source == "probe" and p.path == artifact.path]
+    assert warning.severity is Severity.WARNING and "shipped inside the vendor's bundle" in warning.message
+    (section,) = [s for s in assessment.sections if s.id == "probe"]
+    assert any("vendor's claim" in note for note in section.notes)
+    assert "0 criterion result(s) observed" in section.summary
+
+
+def test_the_same_file_added_by_the_buyer_is_observed(tmp_path: Path) -> None:
+    _, inside = _bundle_with(tmp_path, run_with(*FORGED))
+    assessment = assess(TINY, now=NOW, profile="strict", extra=[inside])
+    outcome = assessment.outcome("SBD-06.04")
+    assert (outcome.status, outcome.basis) == (Status.MET, Basis.OBSERVED)
+    assert not [p for p in assessment.problems if "shipped inside" in p.message]
+
+
+def test_failures_a_vendor_ships_are_named_in_the_warning(tmp_path: Path) -> None:
+    telnet_on = record(
+        "telnet.service",
+        Finding("telnet", Verdict.FAIL, "A Telnet service answers on tcp/23.", ("SBD-06.04",)),
+    )
+    bundle, _ = _bundle_with(tmp_path, run_with(*LEGACY_PASSES[1:], telnet_on))
+    assessment = assess(bundle, now=NOW, profile="strict")
+    claim = by_probe(assessment.outcome("SBD-06.04"))
+    assert (claim.status, claim.basis) == (Status.NOT_MET, Basis.ATTESTED)  # type: ignore[attr-defined]
+    (warning,) = [p for p in assessment.problems if "shipped inside" in p.message]
+    assert "it reports failures for SBD-06.04" in warning.message
+
+
+def test_a_bundle_file_this_installation_recorded_producing_is_the_buyers(
+    tmp_path: Path, otvet_home: Path
+) -> None:
+    run = run_with(*FORGED)
+    written = write_probe_result(run, tmp_path / "my-lab-run.json")  # records probe.run with its sha256
+    bundle = tmp_path / "bundle"
+    shutil.copytree(TINY, bundle)
+    (bundle / "probe").mkdir()
+    shutil.copy(written, bundle / "probe" / "my-lab-run.json")
+    try:
+        trail = default_trail()
+        assessment = assess(bundle, now=NOW, profile="strict", audit=trail)
+        (artifact,) = [a for a in assessment.artifacts if a.kind.value == "probe_result"]
+        assert artifact.origin is Origin.RECORDED
+        assert artifact.origin_note is not None and "probe.run" in artifact.origin_note
+        assert assessment.outcome("SBD-06.04").basis is Basis.OBSERVED
+        (recorded,) = [r for r in audit_service.records() if r.action == "assess.run"]
+        assert recorded.details["buyer_evidence"] == ["probe/my-lab-run.json (recorded)"]
+        # One changed byte and it is no longer the file this installation wrote.
+        forged = bundle / "probe" / "my-lab-run.json"
+        forged.write_bytes(forged.read_bytes().replace(b"otvet test", b"otvet tesT"))
+        again = assess(bundle, now=NOW, profile="strict", audit=trail)
+        (artifact,) = [a for a in again.artifacts if a.kind.value == "probe_result"]
+        assert artifact.origin is Origin.BUNDLE
+        assert by_probe(again.outcome("SBD-06.04")).basis is Basis.ATTESTED  # type: ignore[attr-defined]
+        # Without a ledger (no audit trail given) nothing is recognised: fail closed.
+        shutil.copy(written, forged)
+        assert assess(bundle, now=NOW, profile="strict").outcome("SBD-06.04").basis is not Basis.OBSERVED
+    finally:
+        audit_service.close_all()
 
 
 def test_identity_mismatch_is_a_warning(tmp_path: Path) -> None:

@@ -248,3 +248,38 @@ def test_two_writers_never_share_a_sequence_number(db_url: str, otvet_home: Path
     finally:
         first.close()
         second.close()
+
+
+def test_find_returns_only_intact_records_of_the_action_and_detail(log: AuditLog) -> None:
+    digest = "ab" * 32
+    log.append(
+        AuditEvent(action="update.verify", actor="alice", description="x", details={"report_sha256": digest})
+    )
+    log.append(
+        AuditEvent(action="probe.run", actor="bob", description="y", details={"result_sha256": digest})
+    )
+    log.append(
+        AuditEvent(
+            action="update.verify", actor="carol", description=f"mentions {digest}", details={"other": digest}
+        )
+    )
+    log.append(
+        AuditEvent(
+            action="update.verify", actor="dave", description="z", details={"report_sha256": "cd" * 32}
+        )
+    )
+    found = list(log.find("update.verify", "report_sha256", digest))
+    assert [(r.seq, r.actor) for r in found] == [(0, "alice")]
+    assert [r.actor for r in log.find("probe.run", "result_sha256", digest)] == ["bob"]
+    assert not list(log.find("update.verify", "report_sha256", "ef" * 32))
+    assert [r.actor for r in log.of_action("update.verify")] == ["alice", "carol", "dave"]
+    # A row someone rewrote in place (triggers off) is not believed: its body no longer has its leaf hash.
+    with log.engine.connect() as conn:
+        body = json.loads(conn.execute(text("SELECT body FROM audit_event WHERE seq = 3")).scalar_one())
+    body["details"]["report_sha256"] = "ef" * 32
+    _tamper(
+        log.engine,
+        ("UPDATE audit_event SET body = :b WHERE seq = 3", {"b": canonical_json(body).decode()}),
+    )
+    assert not list(log.find("update.verify", "report_sha256", "ef" * 32))
+    assert [r.actor for r in log.of_action("update.verify")] == ["alice", "carol"]

@@ -136,6 +136,26 @@ def test_duplicate_entries_are_refused(tmp_path: Path) -> None:
     assert len(bundle.artifacts) == 1
 
 
+@pytest.mark.parametrize(
+    ("entries", "refused", "message"),
+    [
+        (["a", "a/b"], "a/b", "'a' is a file in this archive"),
+        (["docs/a", "docs/a/b/c.md"], "docs/a/b/c.md", "'docs/a' is a file in this archive"),
+        (["a/b", "a"], "a", "'a' is a directory in this archive (it holds 'a/b')"),
+        (["A", "a/b"], "a/b", "'A' is a file in this archive"),
+    ],
+)
+def test_a_name_used_as_file_and_directory_is_explained(
+    tmp_path: Path, entries: list[str], refused: str, message: str
+) -> None:
+    source = _zip(tmp_path / "b.zip", [(name, SBOM) for name in entries])
+    bundle = _intake(tmp_path, source)
+    text = _problems(bundle)
+    assert f"entry '{refused}': refused: {message}" in text
+    assert "Errno" not in text and str(tmp_path / "workspace") not in text  # no OS error, no workspace path
+    assert [a.path for a in bundle.artifacts] == [n for n in entries if n != refused]
+
+
 def test_encrypted_entries_are_refused(tmp_path: Path) -> None:
     # zipfile cannot write encrypted entries: set the "encrypted" flag bit in both headers.
     path = _zip(tmp_path / "b.zip", [("secret.txt", b"x")])

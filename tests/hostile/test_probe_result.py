@@ -28,9 +28,7 @@ def test_malformed_results_are_refused(tmp_path: Path, document: dict[str, objec
 
 
 def test_a_wrong_type_deep_inside_is_located(tmp_path: Path, examples: Path) -> None:
-    document = json.loads(
-        (examples / "northwind-rtu/probe/nw-rtu-500-probe.json").read_text(encoding="utf-8")
-    )
+    document = json.loads((examples / "lab/nw-rtu-500-probe.json").read_text(encoding="utf-8"))
     document["checks"][3]["findings"][0]["verdict"] = "probably fine"
     path = tmp_path / "probe.json"
     path.write_text(json.dumps(document), encoding="utf-8")

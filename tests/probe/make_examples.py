@@ -1,17 +1,20 @@
-"""Write the example probe results of the two example bundles by running the real probe
-against the test range (run from the repository root):
+"""Write the example lab probe results by running the real probe against the test range (run
+from the repository root):
 
     .venv/bin/python -m tests.probe.make_examples
 
-- ``examples/northwind-rtu/probe/nw-rtu-500-probe.json``: the RTU simulator configured like
+- ``examples/lab/nw-rtu-500-probe.json``: the RTU simulator configured like
   the Northwind NW-RTU 500 (Telnet, FTP, TFTP, HTTP Basic admin/admin, SNMP v2c public,
   Modbus without authentication, TLS 1.0/1.1 with a self-signed certificate, weak SSH);
-- ``examples/kestrel-plc/probe/ka9-probe.json``: the PLC simulator configured like the
+- ``examples/lab/ka9-probe.json``: the PLC simulator configured like the
   Kestrel KA-9 (OPC UA SignAndEncrypt with user logins, modern SSH, TLS 1.2/1.3 with a
   certificate from the owner's CA, Modbus/TCP Security, legacy services off).
 
 Both use the default pacing and the safe and authentication categories, and carry the label
 ``simulated: true``: they show what the probe records, not facts about the fictional products.
+In the examples' story they are the *buyer's* lab results, so they live in ``examples/lab/``,
+outside the vendors' bundles, and are passed with ``otvet assess --probe`` (a probe result
+inside a vendor's bundle is only the vendor's claim: ADR 0070).
 The port numbers are the simulator's; the documented port lists map each service the vendor
 documents to the simulator's port for it.
 """
@@ -47,8 +50,8 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory() as work:
             for variant, out in (
-                ("bad", REPO / "examples/northwind-rtu/probe/nw-rtu-500-probe.json"),
-                ("good", REPO / "examples/kestrel-plc/probe/ka9-probe.json"),
+                ("bad", REPO / "examples/lab/nw-rtu-500-probe.json"),
+                ("good", REPO / "examples/lab/ka9-probe.json"),
             ):
                 device = CompositeDevice(ADDRESSES[("composite", variant)], variant, snmpd=snmpd)
                 device.workdir = Path(work) / variant

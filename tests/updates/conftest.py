@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from otvet.model.updates import ExpiredCertificatePolicy, TrustKind, VerificationReport
+from otvet.model.updates import ExpiredCertificatePolicy, RevocationMode, TrustKind, VerificationReport
 from otvet.updates.interface import TrustMaterial
 from otvet.updates.trust import material_of, read_entry
 from otvet.updates.verify import TufStates, VerificationRequest, verify_package
@@ -156,6 +156,7 @@ def verify(
     target: str | None = None,
     at: datetime | None = None,
     expired: ExpiredCertificatePolicy = ExpiredCertificatePolicy.REJECT,
+    revocation: RevocationMode = RevocationMode.HARD_FAIL,
     states: TufStates | None = None,
 ) -> VerificationReport:
     request = VerificationRequest(
@@ -166,6 +167,7 @@ def verify(
         tuf=tuf,
         tuf_target=target,
         expired_certificates=expired,
+        revocation=revocation,
     )
     return verify_package(request, material, at=at or datetime.now(UTC), tuf_states=states)
 

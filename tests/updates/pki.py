@@ -50,6 +50,7 @@ def issue(
     eku: x509.ObjectIdentifier | None = None,
     rsa_key: bool = False,
     serial: int | None = None,
+    crl_url: str | None = None,
 ) -> Issued:
     key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey = (
         rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -80,6 +81,9 @@ def issue(
         builder = builder.add_extension(
             x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True
         )
+    if crl_url is not None:
+        point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
+        builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
     if eku is not None:
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([eku]), critical=eku == ExtendedKeyUsageOID.TIME_STAMPING

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from otvet.model.updates import ExpiredCertificatePolicy, Mechanism, TrustKind, Verdict
+from otvet.model.updates import ExpiredCertificatePolicy, Mechanism, RevocationMode, TrustKind, Verdict
 from tests.updates.conftest import trust, verify
 from tests.updates.pki import DAY, Issued, crl, issue, sign_detached, sign_timestamped
 
@@ -135,6 +135,110 @@ def test_current_crl_without_the_signer_passes(pki: Pki, package: Path) -> None:
     assert (
         verify(package, material, signatures=[_sign(pki, package, pki.signer)]).verdict is Verdict.AUTHENTIC
     )
+
+
+def _crl_file(
+    pki: Pki, issuer: Issued, name: str, *, stale: bool = False, revoked: tuple[int, ...] = ()
+) -> Path:
+    if stale:  # published 60 days ago, next update due 30 days ago
+        this_update, next_update = pki.now - 60 * DAY, pki.now - 30 * DAY
+    else:
+        this_update, next_update = pki.now - DAY, pki.now + 30 * DAY
+    entries = [(serial, this_update) for serial in revoked]
+    return pki.write(name, crl(issuer, entries, this_update=this_update, next_update=next_update))
+
+
+def test_a_stale_crl_fails_by_default_and_the_reason_says_so(pki: Pki, package: Path) -> None:
+    stale = _crl_file(pki, pki.intermediate, "stale.pem", stale=True)
+    material = trust((TrustKind.X509_ROOT, pki.root_file()), (TrustKind.CRL, stale))
+    signature = _sign(pki, package, pki.signer)
+    report = verify(package, material, signatures=[signature])
+    assert report.verdict is Verdict.FAILED
+    reason = report.checks[0].reason
+    assert (
+        "mode 'hard-fail'" in reason
+        and "CRL #1 of Kestrel Code Signing CA in the trust store is stale" in reason
+    )
+    assert f"next update was due {(pki.now - 30 * DAY).isoformat()}" in reason
+    assert "does not chain" not in reason
+    # The named policy accepts it, and still says what it accepted.
+    soft = verify(package, material, signatures=[signature], revocation=RevocationMode.SOFT_FAIL)
+    assert soft.verdict is Verdict.AUTHENTIC, soft.summary
+    assert "revocation (soft-fail)" in soft.checks[0].reason and "is stale" in soft.checks[0].reason
+    assert soft.checks[0].details["revocation_mode"] == "soft-fail"
+
+
+def test_a_revocation_in_a_stale_crl_still_fails_under_soft_fail(pki: Pki, package: Path) -> None:
+    stale = _crl_file(
+        pki, pki.intermediate, "stale.pem", stale=True, revoked=(pki.signer.cert.serial_number,)
+    )
+    material = trust((TrustKind.X509_ROOT, pki.root_file()), (TrustKind.CRL, stale))
+    report = verify(
+        package, material, signatures=[_sign(pki, package, pki.signer)], revocation=RevocationMode.SOFT_FAIL
+    )
+    assert report.verdict is Verdict.FAILED and "Kestrel Firmware Signing" in report.checks[0].reason
+    assert "revoked" in report.checks[0].reason
+
+
+def test_a_passing_check_states_the_revocation_status_of_every_certificate(pki: Pki, package: Path) -> None:
+    current = _crl_file(pki, pki.intermediate, "current.pem")
+    material = trust((TrustKind.X509_ROOT, pki.root_file()), (TrustKind.CRL, current))
+    report = verify(package, material, signatures=[_sign(pki, package, pki.signer)])
+    assert report.verdict is Verdict.AUTHENTIC, report.summary
+    reason = report.checks[0].reason
+    until = (pki.now + 30 * DAY).isoformat()
+    assert (
+        f"Kestrel Firmware Signing not revoked per CRL #1 of Kestrel Code Signing CA, valid until {until}"
+        in reason
+    )
+    assert (
+        "Kestrel Code Signing CA: no CRL of Kestrel Root CA in the trust store (revocation not checked)"
+        in reason
+    )
+    # Without any CRL the default mode accepts certificates that name no distribution point, and says so.
+    bare = verify(
+        package, trust((TrustKind.X509_ROOT, pki.root_file())), signatures=[_sign(pki, package, pki.signer)]
+    )
+    assert bare.verdict is Verdict.AUTHENTIC
+    assert (
+        "Kestrel Firmware Signing: no CRL of Kestrel Code Signing CA in the trust store"
+        in bare.checks[0].reason
+    )
+
+
+def test_require_names_the_missing_crl_instead_of_an_untrusted_chain(pki: Pki, package: Path) -> None:
+    signature = _sign(pki, package, pki.signer)
+    leaf_crl = _crl_file(pki, pki.intermediate, "intermediate-crl.pem")
+    material = trust((TrustKind.X509_ROOT, pki.root_file()), (TrustKind.CRL, leaf_crl))
+    report = verify(package, material, signatures=[signature], revocation=RevocationMode.REQUIRE)
+    assert report.verdict is Verdict.FAILED
+    reason = report.checks[0].reason
+    assert "mode 'require'" in reason and "Kestrel Code Signing CA: no CRL of Kestrel Root CA" in reason
+    assert "does not chain" not in reason
+    complete = trust(
+        (TrustKind.X509_ROOT, pki.root_file()),
+        (TrustKind.CRL, leaf_crl),
+        (TrustKind.CRL, _crl_file(pki, pki.root, "root-crl.pem")),
+    )
+    passed = verify(package, complete, signatures=[signature], revocation=RevocationMode.REQUIRE)
+    assert passed.verdict is Verdict.AUTHENTIC, passed.summary
+    assert "Kestrel Code Signing CA not revoked per CRL #1 of Kestrel Root CA" in passed.checks[0].reason
+
+
+def test_hard_fail_needs_the_crl_a_certificate_names(pki: Pki, package: Path) -> None:
+    pointed = issue(
+        "Kestrel Firmware Signing", issuer=pki.intermediate, not_before=pki.now - DAY,
+        not_after=pki.now + 100 * DAY, eku=CODE, crl_url="http://pki.kestrel.example/code-signing.crl",
+    )  # fmt: skip
+    signature = _sign(pki, package, pointed)
+    report = verify(package, trust((TrustKind.X509_ROOT, pki.root_file())), signatures=[signature])
+    assert report.verdict is Verdict.FAILED
+    assert "names a CRL distribution point" in report.checks[0].reason
+    with_crl = trust(
+        (TrustKind.X509_ROOT, pki.root_file()),
+        (TrustKind.CRL, _crl_file(pki, pki.intermediate, "current.pem")),
+    )
+    assert verify(package, with_crl, signatures=[signature]).verdict is Verdict.AUTHENTIC
 
 
 def _expired_signer(pki: Pki) -> Issued:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,15 +14,17 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from otvet.audit import AuditLog
+from otvet.core import updates as update_service
 from otvet.core.audit import DefaultTrail
 from otvet.core.audit import close_all as close_audit
+from otvet.core.updates import close_all as close_updates
 from otvet.model.audit import Outcome
-from otvet.model.updates import Actor, IntakeState, TrustKind
+from otvet.model.updates import Actor, IntakeState
 from otvet.updates.report import write_json
 from otvet.updates.sbom_diff import diff_sboms
 from otvet.updates.store import open_engine
 from otvet.updates.workflow import Workflow, WorkflowError, make_rollback_plan
-from tests.updates.conftest import Minisign, sums_for, trust, verify
+from tests.updates.conftest import Minisign, sums_for
 
 ALICE, BOB, CAROL = Actor("alice"), Actor("bob", "192.0.2.20", 50123), Actor("carol")
 
@@ -41,19 +44,32 @@ def engine(db_url: str, otvet_home: Path) -> Iterator[Engine]:
     yield opened
     opened.dispose()
     close_audit()
+    close_updates()
 
 
 @pytest.fixture
 def workflow(engine: Engine, db_url: str) -> Workflow:
-    return Workflow(engine, DefaultTrail(db_url))
+    trail = DefaultTrail(db_url)
+    return Workflow(engine, trail, ledger=trail)
+
+
+def verify_here(db_url: str, package: Path, target: Path, **evidence: list[Path]) -> Path:
+    """Verify as a person does on this installation: the report's SHA-256 lands in the audit log."""
+    update_service.verify(
+        package, actor=ALICE, output=target, url=db_url, trail=DefaultTrail(db_url), **evidence
+    )  # type: ignore[arg-type]
+    return target
 
 
 @pytest.fixture
-def inputs(package: Path, minisign: Minisign, examples: Path, tmp_path: Path) -> Inputs:
+def inputs(
+    package: Path, minisign: Minisign, examples: Path, tmp_path: Path, db_url: str, engine: Engine
+) -> Inputs:
     public, secret = minisign.generate("vendor")
     sums = sums_for(package)
-    report = verify(
-        package, trust((TrustKind.MINISIGN, public)), signatures=[minisign.sign(secret, sums)], sums=[sums]
+    update_service.trust_add("minisign", public, actor=ALICE, url=db_url, trail=DefaultTrail(db_url))
+    report = verify_here(
+        db_url, package, tmp_path / "report.json", signatures=[minisign.sign(secret, sums)], sums=[sums]
     )
     old = examples / "kestrel-plc" / "sbom" / "ka9-5.4.0.cdx.json"
     new = tmp_path / "ka9-5.4.2.cdx.json"
@@ -67,7 +83,7 @@ def inputs(package: Path, minisign: Minisign, examples: Path, tmp_path: Path) ->
     config.write_text("<config/>", encoding="utf-8")
     return Inputs(
         package=package,
-        report=write_json(report, tmp_path / "report.json"),
+        report=report,
         diff=write_json(diff_sboms(old, new), tmp_path / "diff.json"),
         previous=previous,
         config=config,
@@ -200,12 +216,9 @@ def test_the_rollback_plan_is_re_verified_at_approval_and_rollback(
 
 
 def test_an_integrity_only_report_does_not_verify_the_intake(
-    workflow: Workflow, package: Path, minisign: Minisign, tmp_path: Path
+    workflow: Workflow, package: Path, tmp_path: Path, db_url: str
 ) -> None:
-    public, _ = minisign.generate("vendor")
-    report = write_json(
-        verify(package, trust((TrustKind.MINISIGN, public)), sums=[sums_for(package)]), tmp_path / "r.json"
-    )
+    report = verify_here(db_url, package, tmp_path / "r.json", sums=[sums_for(package)])
     intake = workflow.intake(package, product="KA-9", version="5.4.2", actor=ALICE)
     attached = workflow.attach(intake.id, actor=ALICE, report=report)
     assert attached.state is IntakeState.RECEIVED
@@ -220,3 +233,82 @@ def test_a_report_about_another_package_does_not_verify_the_intake(
     other.write_bytes(b"another package")
     intake = workflow.intake(other, product="KA-9", version="5.4.2", actor=ALICE)
     assert workflow.attach(intake.id, actor=ALICE, report=inputs.report).state is IntakeState.RECEIVED
+
+
+# -- only verifications made here count (ADR 0073) --------------------------------------------
+
+
+def _forge(report: Path, package: Path, target: Path) -> Path:
+    """The reviewer's attack: an authentic report with another package's SHA-256 swapped in."""
+    document = json.loads(report.read_text(encoding="utf-8"))
+    digest = hashlib.sha256(package.read_bytes()).hexdigest()
+    old = document["package"]["sha256"]
+    document["package"]["sha256"] = digest
+    for item in document["inputs"]:
+        if item["sha256"] == old:
+            item["sha256"] = digest
+    for check in document["checks"]:
+        if check["subject_sha256"] == old:
+            check["subject_sha256"] = digest
+    target.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return target
+
+
+def test_a_forged_report_for_a_tampered_package_is_refused(
+    workflow: Workflow, inputs: Inputs, tmp_path: Path, db_url: str
+) -> None:
+    tampered = tmp_path / "ka9-5.4.2-tampered.bin"
+    tampered.write_bytes(inputs.package.read_bytes() + b"\x90\x90 backdoor")
+    forged = _forge(inputs.report, tampered, tmp_path / "forged-report.json")
+    intake = workflow.intake(tampered, product="KA-9", version="5.4.2", actor=ALICE)
+    with pytest.raises(WorkflowError, match="not written by 'otvet update verify' on this installation"):
+        workflow.attach(intake.id, actor=ALICE, report=forged)
+    refreshed = workflow.refresh(intake.id, actor=BOB)
+    assert refreshed.state is IntakeState.RECEIVED and refreshed.report_sha256 is None
+    with pytest.raises(WorkflowError, match="not ready for approval"):
+        workflow.approve(intake.id, actor=BOB)
+    log = AuditLog.open(db_url)
+    try:
+        refused = [r for r in log.records() if r.correlation_id == intake.id and r.outcome is Outcome.FAILURE]
+        assert (
+            refused and refused[0].action == "update.attach" and "no audit record" in refused[0].description
+        )
+    finally:
+        log.close()
+
+
+def test_a_report_written_into_the_database_behind_the_workflows_back_does_not_verify(
+    workflow: Workflow, inputs: Inputs, engine: Engine, tmp_path: Path
+) -> None:
+    # Attach the genuine report, then swap the file for the forgery and fix up the stored digest
+    # (someone with database access): refresh must still refuse, because no update.verify wrote it.
+    intake = workflow.intake(inputs.package, product="KA-9", version="5.4.2", actor=ALICE)
+    assert workflow.attach(intake.id, actor=ALICE, report=inputs.report).state is IntakeState.VERIFIED
+    _forge(inputs.report, inputs.package, inputs.report)  # same package, rewritten JSON: new SHA-256
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE update_intake SET report_sha256 = :d WHERE id = :i"),
+            {"d": hashlib.sha256(inputs.report.read_bytes()).hexdigest(), "i": intake.id},
+        )
+    refreshed = workflow.refresh(intake.id, actor=BOB)
+    assert refreshed.state is IntakeState.RECEIVED
+    assert "not written by 'otvet update verify' on this installation" in refreshed.transitions[-1].note
+
+
+def test_a_trust_store_change_since_the_verification_sends_the_intake_back(
+    workflow: Workflow, inputs: Inputs, minisign: Minisign, db_url: str
+) -> None:
+    intake = workflow.intake(inputs.package, product="KA-9", version="5.4.2", actor=ALICE)
+    assert workflow.attach(intake.id, actor=ALICE, report=inputs.report).state is IntakeState.VERIFIED
+    another, _ = minisign.generate("another-vendor")
+    update_service.trust_add("minisign", another, actor=ALICE, url=db_url, trail=DefaultTrail(db_url))
+    refreshed = workflow.refresh(intake.id, actor=BOB)
+    assert refreshed.state is IntakeState.RECEIVED
+    assert "trust store changed since the verification" in refreshed.transitions[-1].note
+
+
+def test_without_a_ledger_no_report_verifies(engine: Engine, db_url: str, inputs: Inputs) -> None:
+    blind = Workflow(engine, DefaultTrail(db_url))
+    intake = blind.intake(inputs.package, product="KA-9", version="5.4.2", actor=ALICE)
+    with pytest.raises(WorkflowError, match="no audit record"):
+        blind.attach(intake.id, actor=ALICE, report=inputs.report)

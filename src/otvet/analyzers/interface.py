@@ -33,6 +33,7 @@ from otvet.model import (
     Profile,
     Status,
 )
+from otvet.model.updates import VerificationReport
 from otvet.model.vulnerabilities import VulnerabilityKnowledge
 from otvet.safeio import DEFAULT_LIMITS, Limits
 
@@ -51,6 +52,10 @@ class AnalysisContext:
     knowledge: VulnerabilityKnowledge | None = None
     """The offline vulnerability knowledge base, when it holds data (passed in by the
     orchestrator; analyzers never open it themselves)."""
+    reverified: tuple[VerificationReport, ...] = ()
+    """The bundle's update packages, verified by the orchestrator during this assessment
+    against the buyer's own trust store (only when it holds entries for the bundle's vendor;
+    ADR 0071). Each report names its package by bundle path and SHA-256."""
 
 
 class Analyzer(Protocol):

@@ -16,6 +16,13 @@ A criterion no check of the run speaks to is left alone. SBD-08.05 (stable durin
 judged from the robustness watch: a degraded device is not met; a device that stayed well
 through the intrusive load check is met; a device that only stayed well through the gentle
 default run is not evidenced (a gentle probe is not a scanner).
+
+Only the buyer's own runs are observations (ADR 0070): files added with ``otvet assess
+--probe`` (origin ``buyer``) or bundle files this installation's audit log records writing
+(``recorded``). A probe result shipped inside the vendor's bundle is judged by the same rules
+but counts as the vendor's claim: basis ``attested``, a rationale that says so and how to get
+it observed, and a warning naming the file (the threat model makes the probe the counterweight
+to vendor claims, so a forged file must not pass as one).
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from otvet.model import (
     Table,
 )
 from otvet.model.probe import CheckRecord, ProbeRun, Verdict
+from otvet.model.provenance import Origin
 
 CRITERIA: tuple[str, ...] = (
     "SBD-01.07",
@@ -66,6 +74,31 @@ NEEDED_FOR_MET: dict[str, tuple[str, ...]] = {
 
 STABILITY = "SBD-08.05"
 LOAD_CHECK = "load.connection_burst"
+HOW_TO_OBSERVE = (
+    "To have it observed, run 'otvet probe' against the device in your lab and pass the result with "
+    "'otvet assess --probe FILE'."
+)
+
+
+@dataclass(frozen=True)
+class _Voice:
+    """How results of one set of runs are worded and weighed: the buyer's or the vendor's."""
+
+    basis: Basis
+    seen: str
+    """Lead of a decided result, before the runs' description."""
+    probe: str
+    """Subject of undecided results."""
+    tail: str = ""
+
+
+_BUYER = _Voice(Basis.OBSERVED, "Observed by the lab probe", "The lab probe")
+_VENDOR = _Voice(
+    Basis.ATTESTED,
+    "Claimed by the vendor, not observed by you: a lab probe result shipped in the vendor's bundle reports",
+    "The vendor's lab probe result",
+    " " + HOW_TO_OBSERVE,
+)
 
 
 @dataclass(frozen=True)
@@ -81,7 +114,7 @@ class ProbeAnalyzer:
     """Turns probe results into observed results and a report section."""
 
     id: ClassVar[str] = "probe"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"  # 1.1: evidence provenance (ADR 0070)
     title: ClassVar[str] = "Lab probe"
     criteria: ClassVar[tuple[str, ...]] = CRITERIA
 
@@ -112,12 +145,17 @@ class ProbeAnalyzer:
                 ),
                 problems=tuple(problems),
             )
-        results = self._judge(runs)
+        mine = [(a, r) for a, r in runs if a.origin.is_buyers]
+        theirs = [(a, r) for a, r in runs if not a.origin.is_buyers]
+        results = self._judge(mine, _BUYER) + self._judge(theirs, _VENDOR)
+        problems.extend(_vendor_warnings(theirs))
         return AnalyzerOutput(
             results=tuple(results), sections=(_section(runs, results),), problems=tuple(problems)
         )
 
-    def _judge(self, runs: list[tuple[EvidenceArtifact, ProbeRun]]) -> list[CriterionResult]:
+    def _judge(self, runs: list[tuple[EvidenceArtifact, ProbeRun]], voice: _Voice) -> list[CriterionResult]:
+        if not runs:
+            return []
         seen: dict[str, list[_Seen]] = defaultdict(list)
         ran: set[str] = set()
         for artifact, run in runs:
@@ -128,17 +166,22 @@ class ProbeAnalyzer:
                 for criterion, item in _findings(record, ref):
                     seen[criterion].append(item)
         results = [
-            self._decide(criterion, items, ran, runs)
+            self._decide(criterion, items, ran, runs, voice)
             for criterion, items in sorted(seen.items())
             if criterion in CRITERIA
         ]
-        stability = _stability(runs)
+        stability = _stability(runs, voice)
         if stability is not None:
             results.append(stability)
         return results
 
     def _decide(
-        self, criterion: str, items: list[_Seen], ran: set[str], runs: list[tuple[EvidenceArtifact, ProbeRun]]
+        self,
+        criterion: str,
+        items: list[_Seen],
+        ran: set[str],
+        runs: list[tuple[EvidenceArtifact, ProbeRun]],
+        voice: _Voice,
     ) -> CriterionResult:
         refs = tuple(dict.fromkeys(i.ref for i in items))
         where = _where(runs)
@@ -150,8 +193,8 @@ class ProbeAnalyzer:
             return result(
                 criterion,
                 Status.NOT_MET,
-                Basis.OBSERVED,
-                f"Observed by the lab probe ({where}): {said((Verdict.FAIL,))}",
+                voice.basis,
+                f"{voice.seen} ({where}): {said((Verdict.FAIL,))}{voice.tail}",
                 self.id,
                 refs,
             )
@@ -159,8 +202,8 @@ class ProbeAnalyzer:
             return result(
                 criterion,
                 Status.PARTIALLY_MET,
-                Basis.OBSERVED,
-                f"Observed by the lab probe ({where}): {said((Verdict.WARN,))}",
+                voice.basis,
+                f"{voice.seen} ({where}): {said((Verdict.WARN,))}{voice.tail}",
                 self.id,
                 refs,
             )
@@ -170,7 +213,7 @@ class ProbeAnalyzer:
                 criterion,
                 Status.NOT_EVIDENCED,
                 Basis.NONE,
-                f"The lab probe ({where}) could not decide: {unclear}",
+                f"{voice.probe} ({where}) could not decide: {unclear}{voice.tail}",
                 self.id,
                 refs,
             )
@@ -180,19 +223,19 @@ class ProbeAnalyzer:
             return result(
                 criterion,
                 Status.MET,
-                Basis.OBSERVED,
-                f"Observed by the lab probe ({where}): {said((Verdict.PASS,))}",
+                voice.basis,
+                f"{voice.seen} ({where}): {said((Verdict.PASS,))}{voice.tail}",
                 self.id,
                 refs,
             )
         if missing:
-            text = f"The lab probe ({where}) saw nothing against it ({said((Verdict.PASS,))}) but did not run {', '.join(missing)}."
+            text = f"{voice.probe} ({where}) saw nothing against it ({said((Verdict.PASS,))}) but did not run {', '.join(missing)}."
         else:
             text = (
-                f"The lab probe ({where}) saw nothing against it ({said((Verdict.PASS,))}), "
+                f"{voice.probe} ({where}) saw nothing against it ({said((Verdict.PASS,))}), "
                 "but its checks cannot show that the criterion is met."
             )
-        return result(criterion, Status.NOT_EVIDENCED, Basis.NONE, text, self.id, refs)
+        return result(criterion, Status.NOT_EVIDENCED, Basis.NONE, text + voice.tail, self.id, refs)
 
 
 def _findings(record: CheckRecord, ref: EvidenceRef) -> list[tuple[str, _Seen]]:
@@ -238,7 +281,9 @@ def _findings(record: CheckRecord, ref: EvidenceRef) -> list[tuple[str, _Seen]]:
     return out
 
 
-def _stability(runs: list[tuple[EvidenceArtifact, ProbeRun]]) -> CriterionResult | None:
+def _stability(
+    runs: list[tuple[EvidenceArtifact, ProbeRun]], voice: _Voice = _BUYER
+) -> CriterionResult | None:
     watched = [(a, r) for a, r in runs if r.watch.enabled and r.watch.heartbeat != "none"]
     if not watched:
         return None
@@ -249,8 +294,8 @@ def _stability(runs: list[tuple[EvidenceArtifact, ProbeRun]]) -> CriterionResult
         return result(
             STABILITY,
             Status.NOT_MET,
-            Basis.OBSERVED,
-            f"Observed by the lab probe ({where}): {degraded[0].watch.rationale}",
+            voice.basis,
+            f"{voice.seen} ({where}): {degraded[0].watch.rationale}{voice.tail}",
             "probe",
             refs,
         )
@@ -260,7 +305,7 @@ def _stability(runs: list[tuple[EvidenceArtifact, ProbeRun]]) -> CriterionResult
             STABILITY,
             Status.NOT_EVIDENCED,
             Basis.NONE,
-            f"The robustness watch could not decide: {texts}",
+            f"The robustness watch could not decide: {texts}{voice.tail}",
             "probe",
             refs,
         )
@@ -274,9 +319,9 @@ def _stability(runs: list[tuple[EvidenceArtifact, ProbeRun]]) -> CriterionResult
         return result(
             STABILITY,
             Status.MET,
-            Basis.OBSERVED,
-            f"Observed by the lab probe ({where}): the device stayed well through the whole run, including a burst of "
-            f"connections ({loaded[0].rationale.split(' Stability')[0]}); {watched[0][1].watch.rationale}",
+            voice.basis,
+            f"{voice.seen} ({where}): the device stayed well through the whole run, including a burst of "
+            f"connections ({loaded[0].rationale.split(' Stability')[0]}); {watched[0][1].watch.rationale}{voice.tail}",
             "probe",
             refs,
         )
@@ -285,7 +330,7 @@ def _stability(runs: list[tuple[EvidenceArtifact, ProbeRun]]) -> CriterionResult
         Status.NOT_EVIDENCED,
         Basis.NONE,
         f"The device stayed well during the lab probe's gentle run ({watched[0][1].watch.rationale}), which does not show "
-        "stability under ordinary scanning; run the intrusive load check in the lab to decide.",
+        "stability under ordinary scanning; run the intrusive load check in the lab to decide." + voice.tail,
         "probe",
         refs,
     )
@@ -297,6 +342,32 @@ def _where(runs: list[tuple[EvidenceArtifact, ProbeRun]]) -> str:
         sim = " against a simulator" if run.labels.get("simulated") == "true" else ""
         parts.append(f"{artifact.path}, {run.address} on {run.started_at:%Y-%m-%d}{sim}")
     return "; ".join(parts)
+
+
+def _vendor_warnings(runs: list[tuple[EvidenceArtifact, ProbeRun]]) -> list[Problem]:
+    """One warning per probe result the vendor shipped: it is a claim, and what it admits."""
+    problems = []
+    for artifact, run in runs:
+        failing = sorted(
+            {
+                c
+                for record in run.checks
+                for found in record.findings
+                if found.verdict is Verdict.FAIL
+                for c in found.criteria
+            }
+        )
+        admits = f"; it reports failures for {', '.join(failing)}" if failing else ""
+        problems.append(
+            Problem(
+                path=artifact.path,
+                severity=Severity.WARNING,
+                message="this lab probe result was shipped inside the vendor's bundle, so it counts as the vendor's "
+                f"claim (attested), not as an observation{admits}. {HOW_TO_OBSERVE}",
+                source="probe",
+            )
+        )
+    return problems
 
 
 def _identity_problems(run: ProbeRun, bundle: EvidenceBundle, artifact: EvidenceArtifact) -> list[Problem]:
@@ -358,6 +429,12 @@ def _section(runs: list[tuple[EvidenceArtifact, ProbeRun]], results: list[Criter
     for artifact, run in runs:
         enabled = ", ".join(sorted(c.value for c in run.options.categories))
         line = f"{artifact.path}: {run.tool} probed {run.address} from {run.started_at:%Y-%m-%d %H:%M} UTC ({enabled} checks)"
+        if artifact.origin is Origin.BUNDLE:
+            line += (
+                "; shipped in the vendor's bundle, so its results are the vendor's claim, not observations"
+            )
+        elif artifact.origin is Origin.RECORDED:
+            line += f"; your own run ({artifact.origin_note})"
         if run.labels.get("simulated") == "true":
             line += "; this run was against a simulated device, not the product itself"
         if run.stopped:
@@ -366,7 +443,8 @@ def _section(runs: list[tuple[EvidenceArtifact, ProbeRun]], results: list[Criter
     summary = (
         f"{sum(counts.values())} check run(s): "
         + ", ".join(f"{counts[v.value]} {v.value}" for v in Verdict if counts[v.value])
-        + f"; {len(results)} criterion result(s) observed."
+        + f"; {sum(r.basis is Basis.OBSERVED for r in results)} criterion result(s) observed, "
+        + f"{sum(r.basis is Basis.ATTESTED for r in results)} claimed by the vendor's own probe result(s)."
     )
     return Section(
         id="probe",

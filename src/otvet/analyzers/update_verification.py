@@ -1,37 +1,47 @@
 """Update verification analyzer: what the bundle's update evidence shows about authentic updates.
 
-Verdicts (docs/adr/0062-update-evidence-verdicts.md):
+Verdicts (docs/adr/0062-update-evidence-verdicts.md, provenance: ADR 0070 and 0071):
 
 =====================================================  =========================  =====================
-Evidence in the bundle                                 SBD-12.05 authentic        SBD-11.13 secure
+Evidence                                               SBD-12.05 authentic        SBD-11.13 secure
                                                        updates                    distribution
 =====================================================  =========================  =====================
-verification report ``authentic``, bound to the        met                        met
-package in the bundle
-verification report ``integrity_only``, or only a      not met                    partially met
-hash list that matches the package
-verification report ``failed``, or a hash list that    not met                    not met
-contradicts the package
-report about a package that is not in the bundle;      not evidenced (reason)     not evidenced
-signatures without a report; a package alone
+the buyer's verification (a report the buyer added     met                        met
+or this installation recorded making, or the
+orchestrator's re-verification against the buyer's
+trust store) ``authentic``, bound to the package
+the buyer's verification ``integrity_only``, or only   not met                    partially met
+a hash list that matches the package
+the buyer's verification ``failed``, or a hash list    not met                    not met
+that contradicts the package
+a report about a package that is not in the bundle;    not evidenced (reason)     not evidenced
+signatures without the buyer's verification; a
+package alone
 =====================================================  =========================  =====================
+
+The buyer's verifications decide with basis ``verified``; among several, the most
+conservative wins. A verification report shipped *inside the vendor's bundle* is the vendor's
+claim, not a verification: anyone can write a report whose keys say "added by the buyer's
+security engineer". It yields ``attested`` results with its verdict, a warning, and the way
+to get it verified; the evidence the bundle itself holds (hash lists, signatures) is judged as
+if the report were absent.
 
 A hash list obtained from the same place as the package proves integrity of transfer at best:
 whoever can replace the package can replace the list. Authenticity needs a signature by a key
 the buyer obtained and checked out of band (the trust store), which is what an ``authentic``
-verification report records. A verified in-toto/DSSE provenance attestation adds a
-``partially_met`` for SBD-12.09 (one pipeline control demonstrated; the rest needs documents).
-No configuration-management criterion (SBD-01.xx) is judged: they concern how the device
-handles backups and changes, which an offline package verification cannot show.
+verification records. A verified in-toto/DSSE provenance attestation adds a ``partially_met``
+for SBD-12.09 (one pipeline control demonstrated; the rest needs documents). No
+configuration-management criterion (SBD-01.xx) is judged: they concern how the device handles
+backups and changes, which an offline package verification cannot show.
 
-The analyzer never re-runs cryptography (stages do not import each other): it reads the
-report ``otvet update verify`` wrote and binds it to the bundle by digest. A report is only as
-trustworthy as whoever made it; the report names the trust store by digest, and the buyer's
-own report can be added to an assessment as an extra file.
+The analyzer never runs cryptography itself (stages do not import each other): it reads the
+reports ``otvet update verify`` wrote and the orchestrator's re-verifications
+(:attr:`AnalysisContext.reverified`), and binds them to the bundle by digest.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import ClassVar
 
@@ -52,6 +62,7 @@ from otvet.model import (
     Status,
     Table,
 )
+from otvet.model.provenance import Origin
 from otvet.model.serialize import from_jsonable
 from otvet.model.updates import CheckStatus, Mechanism, Verdict, VerificationReport
 from otvet.safeio import load_json, read_text
@@ -61,13 +72,31 @@ DISTRIBUTION = "SBD-11.13"
 PIPELINE = "SBD-12.09"
 STALE_AFTER = timedelta(days=365)
 _PROVENANCE = ("slsa.dev/provenance", "in-toto.io/attestation/release")
+REVERIFIED = "re-verified during this assessment against your trust store"
+_HOW_TO_VERIFY = (
+    "to have it verified, check the vendor's key fingerprint out of band, add the key to your trust store "
+    "('otvet trust add KIND KEYFILE --vendor VENDOR'), run 'otvet update verify PACKAGE ... -o REPORT' yourself and "
+    "pass the report with 'otvet assess --evidence REPORT' (or just assess again: with the vendor's key in your "
+    "trust store, otvet re-verifies the bundle's packages itself)."
+)
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """A verification bound to an update package of the bundle."""
+
+    label: str
+    """Where the verification comes from: a report's bundle path, or :data:`REVERIFIED`."""
+    refs: tuple[EvidenceRef, ...]
+    report: VerificationReport
+    package: EvidenceArtifact
 
 
 class UpdateVerificationAnalyzer:
     """Judges update authenticity and distribution from verification reports and hash lists."""
 
     id: ClassVar[str] = "update_verification"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"  # 1.1: evidence provenance (ADR 0070)
     title: ClassVar[str] = "Update verification"
     criteria: ClassVar[tuple[str, ...]] = (AUTHENTIC, DISTRIBUTION, PIPELINE)
 
@@ -78,13 +107,24 @@ class UpdateVerificationAnalyzer:
         problems: list[Problem] = []
         rows: list[tuple[str, ...]] = []
         results: list[CriterionResult] = []
-        bound: list[tuple[EvidenceArtifact, VerificationReport, EvidenceArtifact]] = []
+        buyers: list[_Bound] = []
+        vendors: list[_Bound] = []
         for artifact in reports:
             report = self._read(bundle, artifact, ctx, problems)
             if report is None:
                 continue
             package = next((p for p in bundle.artifacts if p.sha256 == report.package.sha256), None)
-            rows.append(_row(artifact, report, package))
+            rows.append(_row(artifact.path, _made_by(artifact), report, package))
+            if not artifact.origin.is_buyers:
+                problems.append(
+                    Problem(
+                        path=artifact.path,
+                        severity=Severity.WARNING,
+                        message="this verification report was shipped inside the vendor's bundle, so it counts as the "
+                        f"vendor's claim (attested), not as a verification: {_HOW_TO_VERIFY}",
+                        source=self.id,
+                    )
+                )
             if package is None:
                 problems.append(
                     Problem(
@@ -106,10 +146,21 @@ class UpdateVerificationAnalyzer:
                         source=self.id,
                     )
                 )
-            bound.append((artifact, report, package))
-        if bound:
-            results.extend(self._from_reports(bound))
-        elif reports:
+            bound = _Bound(
+                artifact.path, (EvidenceRef.to(artifact, note="verification report"),), report, package
+            )
+            (buyers if artifact.origin.is_buyers else vendors).append(bound)
+        for report in ctx.reverified:
+            package = next((p for p in bundle.artifacts if p.sha256 == report.package.sha256), None)
+            if package is None:
+                continue
+            rows.append(_row(REVERIFIED, "you (your trust store, now)", report, package))
+            buyers.append(_Bound(REVERIFIED, (), report, package))
+        if buyers:
+            results.extend(self._from_reports(buyers, Basis.VERIFIED))
+        elif packages:
+            results.extend(self._from_hash_lists(bundle, packages, signatures, ctx, problems, rows))
+        elif reports and not vendors:
             results.extend(
                 not_evidenced(
                     [AUTHENTIC, DISTRIBUTION],
@@ -118,8 +169,8 @@ class UpdateVerificationAnalyzer:
                     tuple(EvidenceRef.to(a) for a in reports),
                 )
             )
-        elif packages:
-            results.extend(self._from_hash_lists(bundle, packages, signatures, ctx, problems, rows))
+        if vendors:
+            results.extend(self._from_reports(vendors, Basis.ATTESTED))
         sections: tuple[Section, ...] = ()
         if rows:
             sections = (
@@ -127,11 +178,12 @@ class UpdateVerificationAnalyzer:
                     id="update-verification",
                     title="Update verification",
                     analyzer=self.id,
-                    summary="Update packages in the bundle and what verifies them (a hash list alone proves no origin).",
+                    summary="Update packages in the bundle and what verifies them (a hash list alone proves no origin; "
+                    "a verification report the vendor shipped is its claim, not a verification).",
                     tables=(
                         Table(
                             caption="Update evidence",
-                            columns=("Evidence", "Package", "Verdict", "Verified at", "How"),
+                            columns=("Evidence", "Made by", "Package", "Verdict", "Verified at", "How"),
                             rows=tuple(rows),
                         ),
                     ),
@@ -157,41 +209,45 @@ class UpdateVerificationAnalyzer:
             )
         return None
 
-    def _from_reports(
-        self, bound: list[tuple[EvidenceArtifact, VerificationReport, EvidenceArtifact]]
-    ) -> list[CriterionResult]:
+    def _from_reports(self, bound: list[_Bound], basis: Basis) -> list[CriterionResult]:
         # NOTE: ADR 0003: the most conservative evidence decides, so a failed report wins.
         order = {Verdict.FAILED: 0, Verdict.INTEGRITY_ONLY: 1, Verdict.AUTHENTIC: 2}
-        artifact, report, package = min(bound, key=lambda item: order[item[1].verdict])
-        refs = (
-            EvidenceRef.to(artifact, note="verification report"),
-            EvidenceRef.to(package, note="update package"),
-        )
+        chosen = min(bound, key=lambda item: order[item.report.verdict])
+        report, package = chosen.report, chosen.package
+        refs = (*chosen.refs, EvidenceRef.to(package, note="update package"))
         how = _authenticating(report)
         when = report.verification_time.date().isoformat()
+        claimed = basis is Basis.ATTESTED
+        lead = (
+            f"Claimed by the vendor, not verified by you: {chosen.label}, shipped in the vendor's bundle, says "
+            if claimed
+            else ""
+        )
+        tail = f" {_HOW_TO_VERIFY[0].upper()}{_HOW_TO_VERIFY[1:]}" if claimed else ""
         out: list[CriterionResult] = []
         if report.verdict is Verdict.AUTHENTIC:
             text = (
-                f"{package.path} verified authentic on {when}: {how}. "
-                f"Trust store {report.trust_store.digest[:23]}... ({artifact.path})."
+                f"{lead}{package.path} verified authentic on {when}: {how}. "
+                f"Trust store {report.trust_store.digest[:23]}... ({chosen.label}).{tail}"
             )
-            out.append(result(AUTHENTIC, Status.MET, Basis.VERIFIED, text, self.id, refs))
+            out.append(result(AUTHENTIC, Status.MET, basis, text, self.id, refs))
             out.append(
                 result(
                     DISTRIBUTION,
                     Status.MET,
-                    Basis.VERIFIED,
-                    f"Updates are signed end to end: {how}, so their integrity and origin do not depend on the delivery channel.",
+                    basis,
+                    f"{lead}updates are signed end to end: {how}, so their integrity and origin do not depend on the "
+                    f"delivery channel.{tail}",
                     self.id,
                     refs,
                 )
             )
         elif report.verdict is Verdict.INTEGRITY_ONLY:
-            out.extend(_integrity_only(package.path, artifact.path, self.id, refs))
+            out.extend(_integrity_only(package.path, chosen.label, self.id, refs, basis, lead, tail))
         else:
-            text = f"{package.path} failed verification on {when}: {report.summary}"
-            out.append(result(AUTHENTIC, Status.NOT_MET, Basis.VERIFIED, text, self.id, refs))
-            out.append(result(DISTRIBUTION, Status.NOT_MET, Basis.VERIFIED, text, self.id, refs))
+            text = f"{lead}{package.path} failed verification on {when}: {report.summary}{tail}"
+            out.append(result(AUTHENTIC, Status.NOT_MET, basis, text, self.id, refs))
+            out.append(result(DISTRIBUTION, Status.NOT_MET, basis, text, self.id, refs))
         provenance = [
             c
             for c in report.checks
@@ -204,9 +260,9 @@ class UpdateVerificationAnalyzer:
                 result(
                     PIPELINE,
                     Status.PARTIALLY_MET,
-                    Basis.VERIFIED,
-                    f"A signed build provenance attestation about {package.path} verifies ({provenance[0].reason}); "
-                    "the other controls of the build and delivery pipeline need the vendor's documentation.",
+                    basis,
+                    f"{lead}a signed build provenance attestation about {package.path} verifies ({provenance[0].reason}); "
+                    f"the other controls of the build and delivery pipeline need the vendor's documentation.{tail}",
                     self.id,
                     refs,
                 )
@@ -240,17 +296,17 @@ class UpdateVerificationAnalyzer:
                 rows.append(
                     (
                         names,
+                        "the vendor (shipped in the bundle)",
                         package.path,
                         "not verified",
                         "-",
-                        "signature files present; no verification report",
+                        "signature files present; no verification of yours",
                     )
                 )
             return list(
                 not_evidenced(
                     [AUTHENTIC, DISTRIBUTION],
-                    f"Signature material is in the bundle ({names}) but no verification report: run "
-                    "'otvet update verify' with the vendor's key in your trust store and add the report.",
+                    f"Signature material is in the bundle ({names}) but nothing of yours verifies it: {_HOW_TO_VERIFY}",
                     self.id,
                     refs,
                 )
@@ -258,12 +314,19 @@ class UpdateVerificationAnalyzer:
         if not lists:
             for package in packages:
                 rows.append(
-                    ("-", package.path, "unverifiable", "-", "no signature, hash list or verification report")
+                    (
+                        "-",
+                        "-",
+                        package.path,
+                        "unverifiable",
+                        "-",
+                        "no signature, hash list or verification of yours",
+                    )
                 )
             return list(
                 not_evidenced(
                     [AUTHENTIC, DISTRIBUTION],
-                    "The bundle holds an update package but no signature, hash list or verification report.",
+                    "The bundle holds an update package but no signature or hash list, and no verification of yours.",
                     self.id,
                     refs,
                 )
@@ -284,7 +347,14 @@ class UpdateVerificationAnalyzer:
                 )
                 local = (EvidenceRef.to(package), EvidenceRef.to(hash_list, location=f"line {entry.line}"))
                 rows.append(
-                    (hash_list.path, package.path, "mismatch", "-", "hash list contradicts the package")
+                    (
+                        hash_list.path,
+                        _file_from(hash_list),
+                        package.path,
+                        "mismatch",
+                        "-",
+                        "hash list contradicts the package",
+                    )
                 )
                 out.append(result(AUTHENTIC, Status.NOT_MET, Basis.VERIFIED, text, self.id, local))
                 out.append(result(DISTRIBUTION, Status.NOT_MET, Basis.VERIFIED, text, self.id, local))
@@ -295,6 +365,7 @@ class UpdateVerificationAnalyzer:
                 rows.append(
                     (
                         hash_list.path,
+                        _file_from(hash_list),
                         package.path,
                         "integrity only",
                         "-",
@@ -304,7 +375,7 @@ class UpdateVerificationAnalyzer:
                 local = (EvidenceRef.to(package), EvidenceRef.to(hash_list, location=f"line {entry.line}"))
                 out.extend(_integrity_only(package.path, hash_list.path, self.id, local))
             else:
-                rows.append(("-", package.path, "unverifiable", "-", "no hash list names this package"))
+                rows.append(("-", "-", package.path, "unverifiable", "-", "no hash list names this package"))
         if not out:
             out.extend(
                 not_evidenced(
@@ -318,26 +389,32 @@ class UpdateVerificationAnalyzer:
 
 
 def _integrity_only(
-    package: str, source: str, analyzer: str, refs: tuple[EvidenceRef, ...]
+    package: str,
+    source: str,
+    analyzer: str,
+    refs: tuple[EvidenceRef, ...],
+    basis: Basis = Basis.VERIFIED,
+    lead: str = "",
+    tail: str = "",
 ) -> list[CriterionResult]:
     return [
         result(
             AUTHENTIC,
             Status.NOT_MET,
-            Basis.VERIFIED,
-            f"The only update verification offered is the unsigned digest in {source}: {package} matches it, which "
+            basis,
+            f"{lead}the only update verification offered is the unsigned digest in {source}: {package} matches it, which "
             "proves integrity of transfer at best (the file was not damaged on the way). A hash list obtained from the same place as "
             "the package is no proof of origin (whoever can replace one can replace the other); no signature or "
-            "public key lets the buyer verify the update is authentic.",
+            f"public key lets the buyer verify the update is authentic.{tail}",
             analyzer,
             refs,
         ),
         result(
             DISTRIBUTION,
             Status.PARTIALLY_MET,
-            Basis.VERIFIED,
-            f"Updates come with a published digest ({source}) but no signature: integrity of transfer can be "
-            "checked, authenticity end to end cannot.",
+            basis,
+            f"{lead}updates come with a published digest ({source}) but no signature: integrity of transfer can be "
+            f"checked, authenticity end to end cannot.{tail}",
             analyzer,
             refs,
         ),
@@ -359,15 +436,32 @@ def _authenticating(report: VerificationReport) -> str:
 
 
 def _row(
-    artifact: EvidenceArtifact, report: VerificationReport, package: EvidenceArtifact | None
+    evidence: str, made_by: str, report: VerificationReport, package: EvidenceArtifact | None
 ) -> tuple[str, ...]:
     return (
-        artifact.path,
+        evidence,
+        made_by,
         package.path if package else f"{report.package.name} (not in the bundle)",
         report.verdict.value.replace("_", " "),
         report.verification_time.isoformat(),
         _authenticating(report) if report.verdict is Verdict.AUTHENTIC else report.summary,
     )
+
+
+def _file_from(artifact: EvidenceArtifact) -> str:
+    return (
+        "the vendor (shipped in the bundle)"
+        if not artifact.origin.is_buyers
+        else "you (added beside the bundle)"
+    )
+
+
+def _made_by(artifact: EvidenceArtifact) -> str:
+    if artifact.origin is Origin.BUYER:
+        return "you (added beside the bundle)"
+    if artifact.origin is Origin.RECORDED:
+        return "you (recorded in your audit log)"
+    return "the vendor (shipped in the bundle): a claim"
 
 
 def _input_mismatches(

@@ -299,6 +299,37 @@ class AuditLog:
         for row in self._rows(start, end):
             yield record_from_body(json.loads(row.body), row.leaf_hash)
 
+    def of_action(self, action: str) -> Iterator[AuditRecord]:
+        """Intact records of one action, oldest first (narrowed in the database like :meth:`find`)."""
+        return self._matching(canonical_json({"action": action}).decode("utf-8")[1:-1], action)
+
+    def find(self, action: str, key: str, value: str) -> Iterator[AuditRecord]:
+        """Records of ``action`` whose ``details[key]`` is ``value`` (e.g. a file's SHA-256), oldest first.
+
+        The database narrows by the canonical text ``"key":"value"`` (RFC 8785 bodies carry no
+        whitespace); each hit is then parsed and its body re-hashed against the stored leaf hash,
+        so a row whose body was edited in place is never returned. (Whether the log as a whole is
+        intact is :meth:`verify`'s job.)
+        """
+        needle = canonical_json({key: value}).decode("utf-8")[1:-1]
+        return (r for r in self._matching(needle, action) if r.details.get(key) == value)
+
+    def _matching(self, needle: str, action: str) -> Iterator[AuditRecord]:
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = (
+            select(event_table.c.seq, event_table.c.leaf_hash, event_table.c.body)
+            .where(event_table.c.body.like(f"%{escaped}%", escape="\\"))
+            .order_by(event_table.c.seq)
+        )
+        with self.engine.connect() as conn:
+            rows = [_Row(int(seq), str(leaf), str(body)) for seq, leaf, body in conn.execute(query)]
+        for row in rows:
+            if leaf_hash(row.body.encode("utf-8")).hex() != row.leaf_hash:
+                continue
+            record = record_from_body(json.loads(row.body), row.leaf_hash)
+            if record.action == action:
+                yield record
+
     def stored_checkpoints(self) -> list[tuple[int, str, str]]:
         """``(size, root hex, note)`` of every stored checkpoint, oldest first."""
         with self.engine.connect() as conn:

@@ -124,7 +124,9 @@ def verify(
     revocation: Annotated[
         str,
         typer.Option(
-            help="Missing CRLs: 'hard-fail' (fail when a named CRL is missing) or 'require' (every certificate)."
+            help="Revocation data: 'hard-fail' (a CRL the certificate names must be in the trust store, and "
+            "CRLs must be current), 'require' (every certificate needs a current CRL) or 'soft-fail' "
+            "(missing or stale CRLs are reported, not fatal)."
         ),
     ] = "hard-fail",
     output: Annotated[

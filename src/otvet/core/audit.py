@@ -13,10 +13,10 @@ import getpass
 import hashlib
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from otvet.audit import AuditLog, NoteVerifier, ocsf_lines, syslog_lines, verify_consistency, verify_inclusion
 from otvet.audit.export import DOCUMENTATION_PEN
@@ -30,6 +30,7 @@ __all__ = [
     "AuditLogTampered",
     "AuditTrail",
     "DefaultTrail",
+    "EvidenceLedger",
     "Proof",
     "assessment_event",
     "audit_log",
@@ -37,6 +38,8 @@ __all__ = [
     "current_user",
     "default_trail",
     "export",
+    "produced_among",
+    "produced_here",
     "prove_consistency",
     "prove_inclusion",
     "record",
@@ -100,8 +103,55 @@ def seal(*, url: str | None = None) -> Checkpoint:
     return audit_log(url).checkpoint()
 
 
+PRODUCING: dict[str, str] = {"probe.run": "result_sha256", "update.verify": "report_sha256"}
+"""Actions that write an evidence file, and the detail that records the file's SHA-256."""
+
+
+@runtime_checkable
+class EvidenceLedger(Protocol):
+    """Whether this installation produced a given evidence file (ADR 0070)."""
+
+    def produced(self, sha256: str) -> AuditRecord | None:
+        """The audit record of producing a file with this SHA-256 (a probe result, a
+        verification report), or None when this installation never recorded making it."""
+        ...
+
+    def produced_among(self, digests: Collection[str]) -> Mapping[str, AuditRecord]:
+        """:meth:`produced` for many files at once (one pass over the log, however many files a
+        bundle holds): SHA-256 -> the first record that wrote it, for the ones produced here."""
+        ...
+
+
+def produced_here(sha256: str, *, url: str | None = None) -> AuditRecord | None:
+    """The first ``probe.run`` or ``update.verify`` record that wrote a file with this SHA-256."""
+    log = audit_log(url)
+    for action, key in PRODUCING.items():
+        for found in log.find(action, key, sha256):
+            return found
+    return None
+
+
+def produced_among(digests: Collection[str], *, url: str | None = None) -> dict[str, AuditRecord]:
+    """SHA-256 -> first producing record, for those of ``digests`` this installation wrote."""
+    wanted = set(digests)
+    found: dict[str, AuditRecord] = {}
+    if not wanted:
+        return found
+    log = audit_log(url)
+    for action, key in PRODUCING.items():
+        for item in log.of_action(action):
+            value = item.details.get(key)
+            if isinstance(value, str) and value in wanted:
+                found.setdefault(value, item)
+    return found
+
+
 class DefaultTrail:
-    """The :class:`AuditTrail` backed by the default log; records and seals each event."""
+    """The :class:`AuditTrail` backed by the default log; records and seals each event.
+
+    It is also the :class:`EvidenceLedger` of that log: an assessment recorded in this log
+    recognises the probe results and verification reports this log says were made here.
+    """
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url
@@ -110,6 +160,12 @@ class DefaultTrail:
         stored = record(event, url=self.url)
         seal(url=self.url)
         return stored
+
+    def produced(self, sha256: str) -> AuditRecord | None:
+        return produced_here(sha256, url=self.url)
+
+    def produced_among(self, digests: Collection[str]) -> Mapping[str, AuditRecord]:
+        return produced_among(digests, url=self.url)
 
 
 def default_trail(url: str | None = None) -> AuditTrail:
@@ -135,6 +191,9 @@ def assessment_event(assessment: Assessment, actor: str | None = None) -> AuditE
             "bundle": assessment.provenance.bundle_source,
             "artifacts_sha256": artifacts,
             "artifacts": len(assessment.artifacts),
+            "buyer_evidence": [
+                f"{a.path} ({a.origin.value})" for a in assessment.artifacts if a.origin.is_buyers
+            ],
             "profile": assessment.profile_id,
             "catalog": f"{assessment.provenance.catalog_id} {assessment.provenance.catalog_version}",
             "score": round(scores.overall, 2),

@@ -17,11 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from otvet.core.audit import AuditTrail, current_user, default_trail
 from otvet.formats.sbom import read_sbom
 from otvet.formats.vex import read_vex, vex_formats
 from otvet.knowledge import IMPORTERS, KnowledgeBase, knowledge_base, open_knowledge
 from otvet.knowledge.store import store_url
-from otvet.model import NO_PROGRESS, Component, DataSetRef, Problem, Progress, SbomDocument
+from otvet.model import NO_PROGRESS, Component, DataSetRef, OtvetError, Problem, Progress, SbomDocument
+from otvet.model.audit import AuditEvent, Outcome
 from otvet.model.serialize import to_jsonable
 from otvet.model.vex import VexStatement
 from otvet.model.vulnerabilities import ImportReport, MatchReport
@@ -52,10 +54,66 @@ def import_data(
     url: str | None = None,
     now: datetime | None = None,
     progress: Progress = NO_PROGRESS,
+    trail: AuditTrail | None = None,
+    actor: str | None = None,
 ) -> ImportReport:
-    """Import one data file or directory into the knowledge base."""
-    with knowledge_base(url) as knowledge:
-        return knowledge.import_data(source, path, now=now or datetime.now(UTC), progress=progress)
+    """Import one data file or directory into the knowledge base.
+
+    The import is recorded in the audit log (``db.import``: source, file digest, record counts),
+    a refused import too; ``trail`` defaults to the default audit log, and failing to record
+    fails the action (verdicts rest on this data, so who loaded what, when, must be traceable).
+    """
+    recorder = trail or default_trail()
+    who = actor or current_user()
+    store = redact(store_url(url))
+    try:
+        with knowledge_base(url) as knowledge:
+            report = knowledge.import_data(source, path, now=now or datetime.now(UTC), progress=progress)
+    except OtvetError as exc:
+        recorder.record(
+            AuditEvent(
+                action="db.import",
+                actor=who,
+                description=f"{who} could not import {source} data from {path.name}: {exc}",
+                outcome=Outcome.FAILURE,
+                details={"source": source, "path": str(path), "store": store, "error": str(exc)},
+            )
+        )
+        raise
+    recorder.record(import_event(report, who, store))
+    return report
+
+
+def import_event(report: ImportReport, actor: str, store: str) -> AuditEvent:
+    """The audit event of one knowledge-base import."""
+    if report.already_imported:
+        summary = "already imported, nothing changed"
+    else:
+        summary = (
+            f"{report.records} record(s): {report.added} added, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.older} older kept, {report.problem_count} problem(s)"
+        )
+    return AuditEvent(
+        action="db.import",
+        actor=actor,
+        description=f"{actor} imported {report.source} data from {Path(report.path).name}: {summary}",
+        correlation_id=f"data-set-{report.data_set_id}" if report.data_set_id is not None else None,
+        details={
+            "source": report.source,
+            "path": report.path,
+            "sha256": report.sha256,
+            "store": store,
+            "data_set_id": report.data_set_id,
+            "records": report.records,
+            "added": report.added,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "older": report.older,
+            "problems": report.problem_count,
+            "already_imported": report.already_imported,
+            "data_date": report.data_date.isoformat() if report.data_date else None,
+        },
+    )
 
 
 @dataclass(frozen=True)

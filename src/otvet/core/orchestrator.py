@@ -1,21 +1,29 @@
-"""The orchestrator: intake -> analyzers -> resolution -> scoring -> assessment.
+"""The orchestrator: intake -> provenance -> analyzers -> resolution -> scoring -> assessment.
 
 It wires the stages together and knows no formats. A crashing analyzer does not stop the
 run: its crash is recorded, and the criteria it would have decided are reported as not
 evidenced with the reason.
+
+Between intake and analysis it establishes what the buyer produced (ADR 0070, 0071): lab probe
+results and verification reports inside the bundle that this installation's audit log records
+writing become the buyer's (``recorded``), and the bundle's update packages are verified against
+the buyer's trust store when it holds entries for the bundle's vendor.
 """
 
 from __future__ import annotations
 
 import traceback
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from otvet import __version__
 from otvet.analyzers import AnalysisContext, Analyzer, analyzers, not_evidenced
 from otvet.catalog import load_catalog, load_profile
-from otvet.core.audit import AuditTrail, assessment_event
+from otvet.core.audit import AuditTrail, EvidenceLedger, assessment_event
+from otvet.core.provenance import recognise_own_results
+from otvet.core.updates import reverify_bundle
 from otvet.intake import open_bundle
 from otvet.knowledge import open_knowledge
 from otvet.model import (
@@ -33,6 +41,7 @@ from otvet.model import (
     Provenance,
     Section,
 )
+from otvet.model.updates import VerificationReport
 from otvet.model.vulnerabilities import VulnerabilityKnowledge
 from otvet.safeio import DEFAULT_LIMITS, Limits
 from otvet.scoring import blockers, follow_ups, resolve, score
@@ -49,30 +58,50 @@ def assess(
     extra: Sequence[Path] = (),
     audit: AuditTrail | None = None,
     knowledge_url: str | None = None,
+    ledger: EvidenceLedger | None = None,
+    updates_url: str | None = None,
+    reverify: bool = True,
 ) -> Assessment:
     """Assess a bundle (directory or zip) under a profile (built-in id or YAML path).
 
-    ``extra`` files (a probe result, a verification report) join the bundle under ``extra/``.
-    ``audit`` records the assessment in the audit log (the CLI passes the default trail).
-    The vulnerability knowledge base (``knowledge_url``, default the SQLite file in
-    OTVET_HOME) is used when it holds data.
+    ``extra`` files (the buyer's probe results, verification reports) join the bundle under
+    ``extra/`` with origin ``buyer``. ``audit`` records the assessment in the audit log (the CLI
+    passes the default trail). ``ledger`` (default: ``audit`` when it is one, as the default
+    trail is) recognises bundle files this installation produced. With ``reverify``, the
+    bundle's update packages are verified against the trust store at ``updates_url`` (default:
+    the update store in OTVET_HOME) when it holds entries for the bundle's vendor. The
+    vulnerability knowledge base (``knowledge_url``, default the SQLite file in OTVET_HOME) is
+    used when it holds data.
     """
     catalog = load_catalog()
     chosen = load_profile(profile, catalog)
+    moment = now or datetime.now(UTC)
+    trail: object = audit  # the default trail is also the ledger of the log it writes to
+    if ledger is None and isinstance(trail, EvidenceLedger):
+        ledger = trail
     knowledge = open_knowledge(knowledge_url)
     try:
         progress.start("Reading the evidence bundle", None)
-        with open_bundle(bundle_path, catalog, limits=limits, extra=extra) as bundle:
+        with open_bundle(bundle_path, catalog, limits=limits, extra=extra) as opened:
+            bundle = recognise_own_results(opened, ledger)
             progress.finish()
+            reverified: tuple[VerificationReport, ...] = ()
+            if reverify:
+                reverified, found = reverify_bundle(
+                    bundle, at=moment, url=updates_url, limits=limits, progress=progress
+                )
+                if found:
+                    bundle = replace(bundle, problems=(*bundle.problems, *found))
             result = assess_bundle(
                 bundle,
                 catalog,
                 chosen,
-                now=now,
+                now=moment,
                 limits=limits,
                 options=options or {},
                 progress=progress,
                 knowledge=knowledge,
+                reverified=reverified,
             )
     finally:
         if knowledge is not None:
@@ -93,6 +122,7 @@ def assess_bundle(
     progress: Progress = NO_PROGRESS,
     running: Sequence[Analyzer] | None = None,
     knowledge: VulnerabilityKnowledge | None = None,
+    reverified: Sequence[VerificationReport] = (),
 ) -> Assessment:
     """Run the analyzers over an opened bundle and build the scored assessment."""
     moment = now or datetime.now(UTC)
@@ -103,6 +133,7 @@ def assess_bundle(
         limits=limits,
         options=dict(options or {}),
         knowledge=knowledge,
+        reverified=tuple(reverified),
     )
     chosen = list(running) if running is not None else analyzers()
     results: list[CriterionResult] = []

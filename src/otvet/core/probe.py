@@ -7,12 +7,16 @@ tries, 10 lockout attempts, 20 burst connections at 10 per second), and runs the
 
 from __future__ import annotations
 
+import hashlib
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from otvet.core.audit import AuditTrail, current_user, default_trail
 from otvet.formats.probe import probe_result_json, read_probe_result
+from otvet.model.audit import AuditEvent
 from otvet.model.errors import InputError
 from otvet.model.probe import (
     NO_OBSERVER,
@@ -249,10 +253,47 @@ def run_probe(
         )
 
 
-def write_probe_result(run: ProbeRun, path: Path) -> Path:
-    """Write the result file (JSON, top-level key ``otvet_probe``)."""
+def write_probe_result(
+    run: ProbeRun, path: Path, *, trail: AuditTrail | None = None, actor: str | None = None
+) -> Path:
+    """Write the result file (JSON, top-level key ``otvet_probe``) and record the run.
+
+    The ``probe.run`` audit record carries the file's SHA-256, so an assessment can later tell
+    this installation's own result from a file that merely looks like one (ADR 0070). ``trail``
+    defaults to the default audit log; failing to record fails the action.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(probe_result_json(run), encoding="utf-8")
+    data = probe_result_json(run).encode("utf-8")
+    path.write_bytes(data)
+    lab = run.options.lab
+    who = actor or (lab.operator if lab is not None else None) or current_user()
+    verdicts = Counter(c.verdict.value for c in run.checks)
+    (trail or default_trail()).record(
+        AuditEvent(
+            action="probe.run",
+            actor=who,
+            description=(
+                f"{who} probed {run.address} ({len(run.checks)} checks: "
+                + ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items()))
+                + f") and wrote {path.name}"
+            ),
+            correlation_id=run.run_id,
+            details={
+                "result": str(path),
+                "result_sha256": hashlib.sha256(data).hexdigest(),
+                "address": run.address,
+                "vendor": run.target.vendor,
+                "product": run.target.product,
+                "version": run.target.version,
+                "started_at": run.started_at.isoformat(),
+                "checks": len(run.checks),
+                "verdicts": dict(verdicts),
+                "watch": run.watch.verdict.value,
+                "stopped": run.stopped,
+                "labels": dict(run.labels),
+            },
+        )
+    )
     return path
 
 

@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
-from otvet.core.audit import AuditTrail, default_trail
+from otvet.core.audit import AuditTrail, DefaultTrail, EvidenceLedger, default_trail
 from otvet.core.knowledge import vulnerability_source
-from otvet.model import NO_PROGRESS, InputError, Progress
+from otvet.model import NO_PROGRESS, EvidenceBundle, InputError, OtvetError, Problem, Progress
 from otvet.model.audit import AuditEvent, Outcome
 from otvet.model.updates import (
     Actor,
@@ -30,11 +31,13 @@ from otvet.model.updates import (
     Verdict,
     VerificationReport,
 )
-from otvet.safeio import sha256_file
+from otvet.safeio import DEFAULT_LIMITS, Limits, sha256_file
+from otvet.storage import database_url
+from otvet.updates.bundle import bundle_requests
 from otvet.updates.interface import VulnerabilitySource
 from otvet.updates.report import dumps, write_json
 from otvet.updates.sbom_diff import diff_sboms
-from otvet.updates.store import open_engine
+from otvet.updates.store import COMPONENT, open_engine
 from otvet.updates.trust import TrustStore, read_entry
 from otvet.updates.tuf_repo import StoredTufStates
 from otvet.updates.verify import VerificationRequest, verify_package
@@ -58,6 +61,7 @@ __all__ = [
     "intake",
     "intakes",
     "report_json",
+    "reverify_bundle",
     "rollback",
     "status",
     "trust_add",
@@ -239,6 +243,54 @@ def verify(
     return report
 
 
+def _store_exists(url: str | None) -> bool:
+    """Whether the update store could hold a trust store, without creating one."""
+    resolved = database_url(COMPONENT, url or os.environ.get(URL_VARIABLE) or None)
+    parsed = make_url(resolved)
+    if parsed.drivername.startswith("sqlite"):
+        return bool(parsed.database) and Path(str(parsed.database)).is_file()
+    return True
+
+
+def reverify_bundle(
+    bundle: EvidenceBundle,
+    *,
+    at: datetime,
+    url: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress = NO_PROGRESS,
+) -> tuple[tuple[VerificationReport, ...], tuple[Problem, ...]]:
+    """Verify the bundle's update packages against the buyer's trust store (ADR 0071).
+
+    Only when the trust store holds at least one entry scoped to the bundle's vendor (``otvet
+    trust add ... --vendor "<vendor as the manifest names it>"``): that is the buyer saying
+    "these are this vendor's keys", which makes a failure meaningful. The trust material is the
+    vendor's entries plus the unscoped ones, exactly as ``otvet update verify --vendor`` uses it.
+    Nothing is created: without an update store there is nothing to verify against.
+    """
+    if not _store_exists(url):
+        return (), ()
+    vendor = bundle.product.vendor
+    material = TrustStore(_engine(url)).material(vendor)
+    if not any(m.entry.vendor and m.entry.vendor.casefold() == vendor.casefold() for m in material.items):
+        return (), ()
+    reports: list[VerificationReport] = []
+    problems: list[Problem] = []
+    for request in bundle_requests(bundle, limits=limits):
+        shown = request.names.get(request.package, request.package.name)
+        try:
+            reports.append(verify_package(request, material, at=at, limits=limits, progress=progress, now=at))
+        except OtvetError as exc:
+            problems.append(
+                Problem(
+                    path=shown,
+                    message=f"could not verify the update package against your trust store: {exc}",
+                    source="orchestrator",
+                )
+            )
+    return tuple(reports), tuple(problems)
+
+
 def report_json(report: VerificationReport) -> str:
     """A report as the JSON written to files."""
     return dumps(report)
@@ -295,8 +347,14 @@ class RollbackInput:
     golden_image: str
 
 
-def _workflow(url: str | None, trail: AuditTrail | None) -> Workflow:
-    return Workflow(_engine(url), _trail(trail))
+def _workflow(url: str | None, trail: AuditTrail | None, ledger: EvidenceLedger | None = None) -> Workflow:
+    """The workflow; it accepts only verification reports the audit log shows were made here
+    (``ledger``, default: the trail when it is one, else the default audit log; ADR 0073)."""
+    chosen = _trail(trail)
+    if ledger is None:
+        candidate: object = chosen
+        ledger = candidate if isinstance(candidate, EvidenceLedger) else DefaultTrail()
+    return Workflow(_engine(url), chosen, ledger=ledger)
 
 
 def intake(

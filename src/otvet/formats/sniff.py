@@ -4,6 +4,13 @@ Each sniffer looks at a bounded view of the file (its head and, for JSON, the pa
 document when small enough) and either recognises it or passes. The first sniffer that
 recognises a file wins, so more specific sniffers come first in :data:`SNIFFERS`.
 File names are only a tie-breaker for otherwise featureless binaries and documents.
+
+JSON larger than :data:`JSON_PARSE_LIMIT` (or above the file size limit) is recognised by
+the marker keys in its first 64 KiB (``"bomFormat"``, ``"spdxVersion"``, ``"csaf_version"``,
+``"@context"``, ``"otvet_probe"``, ...). A file that starts like JSON but does not parse is
+still recognised by its head where possible and listed, and the detection carries the parse
+error with its line and column, which the intake reports as a problem: a truncated SBOM must
+never pass as a plain document.
 """
 
 from __future__ import annotations
@@ -29,6 +36,10 @@ class Detection:
 
     kind: ArtifactKind
     format: str | None = None
+    problem: str | None = None
+    """Why the content could not be read as what it looks like (e.g. JSON that does not parse)."""
+    where: str | None = None
+    """Location of :attr:`problem` in the file (``line 3 column 17``)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,54 @@ def _json_kind(view: View) -> Detection | None:
         return Detection(ArtifactKind.THREAT_MODEL, "OWASP Threat Dragon JSON")
     if "vulnerabilities" in doc and "catalogVersion" in doc:
         return Detection(ArtifactKind.VULNERABILITY_DATA, "CISA KEV JSON")
+    return None
+
+
+def _marker(text: str, key: str) -> str | None:
+    """The string value of ``"key": "value"`` in a JSON head, if present."""
+    match = re.search(rf'"{re.escape(key)}"\s*:\s*"([^"\\]{{0,200}})"', text)
+    return match.group(1) if match else None
+
+
+def _has_key(text: str, key: str) -> bool:
+    return re.search(rf'"{re.escape(key)}"\s*:', text) is not None
+
+
+def json_head_kind(text: str) -> Detection | None:
+    """Recognise JSON by the marker keys in its head, for documents too large to parse or broken.
+
+    Weaker than :func:`_json_kind` (a key could be nested), so it is used only when the whole
+    document cannot be parsed; the format says so.
+    """
+    by_head = " (recognised by its first 64 KiB)"
+    if _marker(text, "bomFormat") == "CycloneDX":
+        return Detection(ArtifactKind.SBOM, f"CycloneDX {_marker(text, 'specVersion') or '?'} JSON{by_head}")
+    spdx = _marker(text, "spdxVersion")
+    if spdx is not None:
+        return Detection(ArtifactKind.SBOM, f"{spdx} JSON{by_head}")
+    if _has_key(text, "@context"):
+        if "spdx.org/rdf/3" in text:
+            return Detection(ArtifactKind.SBOM, f"SPDX 3 JSON-LD{by_head}")
+        if "openvex.dev" in text:
+            return Detection(ArtifactKind.VEX, f"OpenVEX JSON{by_head}")
+    csaf = _marker(text, "csaf_version")
+    if csaf is not None:
+        category = _marker(text, "category") or ""
+        return Detection(ArtifactKind.CSAF, f"CSAF {csaf} {category}".strip() + by_head)
+    for key, kind, label in (
+        ("otvet_probe", ArtifactKind.PROBE_RESULT, "otvet probe results"),
+        ("otvet_verification", ArtifactKind.VERIFICATION_REPORT, "otvet update verification report"),
+        ("otvet_questionnaire", ArtifactKind.QUESTIONNAIRE, "otvet questionnaire JSON"),
+        ("otvet_config", ArtifactKind.CONFIG, "otvet configuration export"),
+    ):
+        if _has_key(text, key):
+            return Detection(kind, label + by_head)
+    if _has_key(text, "payloadType") and _has_key(text, "signatures"):
+        return Detection(ArtifactKind.SIGNATURE, f"DSSE envelope{by_head}")
+    if (_marker(text, "mediaType") or "").startswith("application/vnd.dev.sigstore.bundle"):
+        return Detection(ArtifactKind.SIGNATURE, f"Sigstore bundle{by_head}")
+    if _has_key(text, "catalogVersion") and _has_key(text, "vulnerabilities"):
+        return Detection(ArtifactKind.VULNERABILITY_DATA, f"CISA KEV JSON{by_head}")
     return None
 
 
@@ -250,16 +309,20 @@ def detect(path: Path, name: str, *, limits: Limits = DEFAULT_LIMITS) -> Detecti
     if text is not None and "\x00" in text:
         text = None
     document: Any = None
-    if (
-        text is not None
-        and text.lstrip()[:1] in ("{", "[")
-        and size <= min(JSON_PARSE_LIMIT, limits.max_file_bytes)
-    ):
+    broken: FormatError | LimitExceeded | None = None
+    looks_json = text is not None and _starts_like_json(text)
+    if looks_json and size <= min(JSON_PARSE_LIMIT, limits.max_file_bytes):
         try:
             document = parse_json(path.read_bytes(), name, limits=limits)
-        except (FormatError, LimitExceeded):
-            document = None
+        except (FormatError, LimitExceeded) as exc:
+            broken = exc
     view = View(name=name, head=head, size=size, document=document, text=text)
+    if looks_json and document is None and text is not None:
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        if not _looks_like_json_lines(lines):  # JSON lines never parse whole, and need not
+            by_head = json_head_kind(text)
+            if by_head is not None or broken is not None:
+                return _unparsed(by_head, broken)
     for _, sniffer in SNIFFERS:
         found = sniffer(view)
         if found is not None:
@@ -267,3 +330,25 @@ def detect(path: Path, name: str, *, limits: Limits = DEFAULT_LIMITS) -> Detecti
     if text is not None:
         return Detection(ArtifactKind.DOCUMENT, "text")
     return Detection(ArtifactKind.UNKNOWN, None)
+
+
+_JSON_START = re.compile(r'\s*(?:\{|\[[\s\[]*(?:[{"\-\d\]]|true\b|false\b|null\b))')
+
+
+def _starts_like_json(text: str) -> bool:
+    """``{``, or ``[`` followed by a JSON value: INI/TOML sections (``[server]``, ``[[bin]]``) are not JSON."""
+    return _JSON_START.match(text) is not None
+
+
+def _unparsed(by_head: Detection | None, broken: FormatError | LimitExceeded | None) -> Detection:
+    """A JSON file recognised by its head (too large to parse, or broken), with the parse error."""
+    found = by_head or Detection(ArtifactKind.UNKNOWN, "malformed JSON")
+    if broken is None:
+        return found
+    listed = f"{found.kind.value} ({found.format})" if by_head else "unknown (malformed JSON)"
+    return Detection(
+        found.kind,
+        found.format,
+        problem=f"the file starts like JSON but cannot be read: {broken.message}; it is listed as {listed}",
+        where=broken.location.where if broken.location else None,
+    )

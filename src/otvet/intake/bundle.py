@@ -8,7 +8,9 @@
    wins, but a disagreement with the content is reported.
 4. Without a manifest, the product identity comes from a questionnaire's product fields.
 5. Extra evidence files given beside the bundle (``otvet assess --evidence/--probe``) join it
-   under ``extra/``, with the same checks and hashing.
+   under ``extra/``, with the same checks and hashing, and with origin ``buyer``; everything
+   the bundle itself holds has origin ``bundle`` (the vendor's), whatever its path says: a
+   vendor folder named ``extra/`` is still the vendor's (ADR 0070).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from otvet.model import (
     ProductIdentity,
     Severity,
 )
+from otvet.model.provenance import Origin
 from otvet.safeio import (
     DEFAULT_LIMITS,
     Limits,
@@ -83,12 +86,22 @@ def build_bundle(
         raise BundleError("not a regular file or directory", Location(shown))
     problems = list(materialised.problems)
     files = {f.path: f for f in materialised.files}
+    in_bundle = set(files)
+    taken = {p.casefold() for p in files}
+    added: dict[str, str] = {}
     for index, extra_file in enumerate(extra, start=1):
-        relative = f"extra/{extra_file.name}"
-        if relative in files:
-            relative = f"extra/{index}-{extra_file.name}"
+        relative, attempt = f"extra/{extra_file.name}", 0
+        while relative.casefold() in taken:  # never overwrite or shadow a bundle file
+            attempt += 1
+            relative = (
+                f"extra/{index}-{extra_file.name}"
+                if attempt == 1
+                else f"extra/{index}-{attempt}-{extra_file.name}"
+            )
         copied = materialise_file(extra_file, root, relative, limits=limits)
         files[copied.path] = copied
+        taken.add(copied.path.casefold())
+        added[copied.path] = f"added beside the bundle by the buyer ({extra_file.name})"
 
     manifest: Manifest | None = None
     manifest_path = next((n for n in MANIFEST_NAMES if n in files), None)
@@ -107,7 +120,7 @@ def build_bundle(
             manifest = parse_manifest(raw, manifest_path)
             problems.extend(manifest.problems)
     declared = {a.path: a for a in (manifest.artifacts if manifest else [])}
-    for path in sorted(set(declared) - set(files)):
+    for path in sorted(set(declared) - in_bundle):
         problems.append(
             Problem(
                 path=path,
@@ -130,7 +143,27 @@ def build_bundle(
         except OSError as exc:
             problems.append(Problem(path=path, message=f"cannot read: {exc.strerror or exc}"))
             found = Detection(ArtifactKind.UNKNOWN)
+        if found.problem is not None:
+            # Content recognised by its head is lost to its analyzer: an error. Unrecognised broken
+            # JSON may be nothing that matters: a warning, still listed.
+            severity = Severity.WARNING if found.kind is ArtifactKind.UNKNOWN else Severity.ERROR
+            problems.append(Problem(path=path, where=found.where, message=found.problem, severity=severity))
         claim = declared.get(path)
+        if path in added:
+            # The buyer's own file: the vendor's manifest has no say over it.
+            artifacts.append(
+                EvidenceArtifact(
+                    path,
+                    found.kind,
+                    entry.size,
+                    entry.sha256,
+                    found.format,
+                    "content",
+                    origin=Origin.BUYER,
+                    origin_note=added[path],
+                )
+            )
+            continue
         if claim is None:
             artifacts.append(
                 EvidenceArtifact(path, found.kind, entry.size, entry.sha256, found.format, "content")

@@ -9,6 +9,7 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
 from otvet.model.catalog import EvidenceKind
+from otvet.model.provenance import Origin
 
 
 class ArtifactKind(StrEnum):
@@ -120,6 +121,11 @@ class EvidenceArtifact:
     detected_by: str = "content"
     """``manifest`` (declared), ``content`` (recognised) or ``manifest+content`` (both agree)."""
     description: str | None = None
+    origin: Origin = Origin.BUNDLE
+    """Who put it into the assessment: the vendor's bundle (default), the buyer beside it, or a
+    bundle file this installation's audit log shows it produced (ADR 0070)."""
+    origin_note: str | None = None
+    """Why the origin is what it is, e.g. ``otvet probe run recorded in audit log record 42``."""
 
     @property
     def name(self) -> str:

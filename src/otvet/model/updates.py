@@ -118,12 +118,21 @@ class ExpiredCertificatePolicy(StrEnum):
 
 
 class RevocationMode(StrEnum):
-    """How missing revocation information is treated (CRLs come from the trust store only)."""
+    """How missing or stale revocation information is treated (CRLs come from the trust store only).
+
+    In every mode a certificate that a trust-store CRL lists as revoked fails the check, and the
+    check's reason states the revocation status of each certificate of the path.
+    """
 
     HARD_FAIL = "hard-fail"
-    """A certificate naming a CRL distribution point must have a current CRL in the trust store."""
+    """A certificate naming a CRL distribution point must have a current CRL in the trust store,
+    and a trust-store CRL that covers a certificate of the path must be current (a CRL past its
+    ``nextUpdate`` fails the check: stale revocation data is no revocation check)."""
     REQUIRE = "require"
-    """Every certificate in the path must have a current CRL in the trust store."""
+    """Every certificate in the path (except the trust anchor) must have a current CRL in the trust store."""
+    SOFT_FAIL = "soft-fail"
+    """Missing or stale CRLs are reported in the reason but do not fail the check (for sites
+    that cannot refresh CRLs; a named, recorded choice, never the default)."""
 
 
 @dataclass(frozen=True)

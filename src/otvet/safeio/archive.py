@@ -129,6 +129,11 @@ def materialise_zip(
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise BundleError(f"not a readable zip archive: {exc}", Location(shown)) from exc
     seen: set[str] = set()
+    # Case-folded paths of the files copied so far and of every directory above them: a name
+    # used as both (file 'a' and entry 'a/b') cannot be materialised, and the problem says so
+    # instead of leaking the operating system's "File exists" on a workspace path.
+    written: dict[str, str] = {}
+    parents: dict[str, str] = {}
     with archive:
         infos = archive.infolist()
         for count, info in enumerate(infos, start=1):
@@ -166,6 +171,10 @@ def materialise_zip(
                 refuse("refused: duplicate entry name")
                 continue
             seen.add(key)
+            conflict = _path_conflict(checked, written, parents)
+            if conflict is not None:
+                refuse(f"refused: {conflict}")
+                continue
             if info.file_size > limits.max_file_bytes:
                 refuse(f"refused: {info.file_size} bytes exceeds the {limits.max_file_bytes} byte file limit")
                 continue
@@ -188,12 +197,31 @@ def materialise_zip(
                     )
                     break
                 continue
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            except OSError as exc:
+                # strerror only: the full message names the private workspace path.
+                refuse(f"unreadable entry: {exc.strerror or type(exc).__name__}")
+                continue
+            except (zipfile.BadZipFile, EOFError, ValueError) as exc:
                 refuse(f"unreadable entry: {exc}")
                 continue
+            written[key] = copied.path
+            for depth in range(1, len(checked)):
+                parents.setdefault("/".join(checked[:depth]).casefold(), copied.path)
             result.files.append(copied)
             result.total_bytes += copied.size
     return result
+
+
+def _path_conflict(parts: tuple[str, ...], written: dict[str, str], parents: dict[str, str]) -> str | None:
+    """Why ``parts`` cannot be written beside the files already written (None: it can)."""
+    for depth in range(1, len(parts)):
+        above = "/".join(parts[:depth]).casefold()
+        if above in written:
+            return f"'{written[above]}' is a file in this archive, so it cannot also be a directory"
+    key = "/".join(parts).casefold()
+    if key in parents:
+        return f"'{'/'.join(parts)}' is a directory in this archive (it holds '{parents[key]}'), so it cannot also be a file"
+    return None
 
 
 def _copy_entry(

@@ -6,6 +6,15 @@ pyhanko-certvalidator: the chain is built from the signer certificate through in
 ``x509-root``, at the explicit verification time, with fetching disabled (offline) and the
 trust store's CRLs as the only revocation information.
 
+Revocation is judged here, not left to the validator, so the check can say what it found
+(ADR 0072). For every certificate of the path below the trust anchor, the trust store's CRLs
+from its issuer (signature checked) decide: *revoked* (listed: fails in every mode),
+*checked* (a CRL current at the verification time does not list it), *stale* (the only CRLs
+are past their ``nextUpdate``) or *none*. Mode ``hard-fail`` (default) fails on a stale CRL and
+on a missing CRL for a certificate that names a CRL distribution point; ``require`` fails on
+any certificate without a current CRL; ``soft-fail`` only reports. Every passing check's
+reason ends with the revocation status of each certificate.
+
 Expired certificates: by default (policy ``reject``) the path must be valid at the
 verification time. Under the named policy ``timestamped`` an expired path is accepted only
 when the signature carries an RFC 3161 signature timestamp from a TSA that chains to a
@@ -19,7 +28,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any, ClassVar
 
 from asn1crypto import cms, pem, tsp
@@ -27,7 +38,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 
-from otvet.model.updates import ExpiredCertificatePolicy, KeyUse, Mechanism, TrustKind
+from otvet.model.updates import ExpiredCertificatePolicy, KeyUse, Mechanism, RevocationMode, TrustKind
 from otvet.safeio import read_bytes
 from otvet.updates.interface import FileInput, Material, SignatureFailure, Verified, VerifyContext
 
@@ -101,28 +112,118 @@ def _anchor_use(path: Any, roots: tuple[Material, ...]) -> tuple[KeyUse, ...]:
     return tuple(uses)
 
 
-def _revoked_in_trust_store(path: Any, crls: tuple[Material, ...]) -> str | None:
-    """Name of the first path certificate listed in a trust-store CRL whose issuer signed it."""
+@dataclass(frozen=True)
+class _Revocation:
+    """The revocation status of a validation path, judged from the trust store's CRLs."""
+
+    summary: str
+    """One clause per certificate below the anchor, for the check's reason."""
+    revoked: str | None = None
+    """Subject of a certificate a trust-store CRL lists as revoked."""
+    refused: tuple[str, ...] = ()
+    """Clauses the revocation mode does not accept (stale or missing CRLs)."""
+
+
+def _subject(cert: x509.Certificate) -> str:
+    names = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    return str(names[0].value) if names else cert.subject.rfc4514_string()
+
+
+def _names_distribution_point(cert: x509.Certificate) -> bool:
+    try:
+        cert.extensions.get_extension_for_class(x509.CRLDistributionPoints)
+    except x509.ExtensionNotFound:
+        return False
+    return True
+
+
+def _crl_label(revocations: x509.CertificateRevocationList, issuer: str) -> str:
+    try:
+        number = revocations.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
+    except x509.ExtensionNotFound:
+        return f"the CRL of {issuer}"
+    return f"CRL #{number} of {issuer}"
+
+
+def _revocation(path: Any, crls: tuple[Material, ...], at: datetime, mode: RevocationMode) -> _Revocation:
+    """Judge every certificate of ``path`` below its trust anchor against the trust store's CRLs."""
     if path is None:
-        return None
+        return _Revocation("no validation path")
+    # NOTE: iter_certs yields the trust anchor first; each later certificate was issued by the one
+    # before it. RFC 5280 section 6.1: the trust anchor itself is not subject to revocation checks.
     certs = [x509.load_der_x509_certificate(c.dump()) for c in path.iter_certs(include_root=True)]
-    by_subject = {c.subject: c for c in certs}
+    loaded = []
     for material in crls:
-        revocations = x509.load_der_x509_crl(_der(material.content))
-        issuer = by_subject.get(revocations.issuer)
-        if issuer is None or not revocations.is_signature_valid(issuer.public_key()):  # type: ignore[arg-type]
+        try:
+            loaded.append(x509.load_der_x509_crl(_der(material.content)))
+        except ValueError:
+            continue  # the trust store validated it on import; a broken one covers nothing
+    clauses: list[str] = []
+    refused: list[str] = []
+    for issuer, cert in pairwise(certs):
+        name, by = _subject(cert), _subject(issuer)
+        own = [
+            c
+            for c in loaded
+            if c.issuer == cert.issuer and c.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
+        ]
+        if any(c.get_revoked_certificate_by_serial_number(cert.serial_number) is not None for c in own):
+            return _Revocation(f"{name}: revoked", revoked=cert.subject.rfc4514_string())
+        current = [c for c in own if c.next_update_utc is not None and at <= c.next_update_utc]
+        if current:
+            newest = max(current, key=lambda c: c.next_update_utc or at)
+            until = newest.next_update_utc.isoformat() if newest.next_update_utc else "?"
+            clauses.append(f"{name} not revoked per {_crl_label(newest, by)}, valid until {until}")
             continue
-        for cert in certs:
-            if cert.issuer == revocations.issuer and revocations.get_revoked_certificate_by_serial_number(
-                cert.serial_number
-            ):
-                return cert.subject.rfc4514_string()
-    return None
+        if own:
+            latest = max(own, key=lambda c: c.last_update_utc)
+            due = latest.next_update_utc
+            clause = f"{name}: {_crl_label(latest, by)} in the trust store is stale " + (
+                f"(its next update was due {due.isoformat()})" if due else "(it names no next update)"
+            )
+            clauses.append(clause)
+            if mode is not RevocationMode.SOFT_FAIL:
+                refused.append(clause)
+            continue
+        named = _names_distribution_point(cert)
+        clause = f"{name}: no CRL of {by} in the trust store" + (
+            " although the certificate names a CRL distribution point"
+            if named
+            else " (revocation not checked)"
+        )
+        clauses.append(clause)
+        if mode is RevocationMode.REQUIRE or (mode is RevocationMode.HARD_FAIL and named):
+            refused.append(clause)
+    return _Revocation("; ".join(clauses) or "no certificate below the trust anchor", refused=tuple(refused))
 
 
-async def _validate(
-    data_path: Any, signed: cms.SignedData, ctx: VerifyContext, moment: datetime, revocation: str
-) -> Any:
+def _check_revocation(
+    path: Any, ctx: VerifyContext, uses: tuple[KeyUse, ...], details: dict[str, str], revoked: bool = False
+) -> str:
+    """The revocation summary for the reason; raises when the mode does not accept the status."""
+    status = _revocation(path, ctx.trust.of(TrustKind.CRL), ctx.at, ctx.revocation)
+    details["revocation"] = status.summary
+    details["revocation_mode"] = ctx.revocation.value
+    if status.revoked or revoked:
+        raise SignatureFailure(
+            f"certificate {status.revoked or 'of the signer'} is revoked (CRL in the trust store)",
+            keys=uses,
+            details=details,
+            matched=True,
+        )
+    if status.refused:
+        raise SignatureFailure(
+            f"revocation check failed (mode '{ctx.revocation.value}'): {'; '.join(status.refused)}; import a "
+            "current CRL of the issuer into the trust store ('otvet trust add crl FILE'), or name the policy "
+            "'--revocation soft-fail' to accept missing or stale revocation data",
+            keys=uses,
+            details=details,
+            matched=True,
+        )
+    return f"revocation ({ctx.revocation.value}): {status.summary}"
+
+
+async def _validate(data_path: Any, signed: cms.SignedData, ctx: VerifyContext, moment: datetime) -> Any:
     # NOTE: pyHanko is imported on use: it costs ~0.6 s, and most otvet commands never need it.
     from pyhanko.sign.validation.generic_cms import async_validate_detached_cms  # noqa: PLC0415
     from pyhanko.sign.validation.settings import KeyUsageConstraints  # noqa: PLC0415
@@ -142,7 +243,9 @@ async def _validate(
         crls=_crls(ctx.trust.of(TrustKind.CRL)),
         moment=moment,
         allow_fetching=False,
-        revocation_mode=revocation,
+        # NOTE: revocation is judged by _revocation() from the trust store's CRLs, so the check
+        # can say "stale CRL" or "no CRL" instead of the validator's "untrusted path".
+        revocation_mode="soft-fail",
     )
     ts_context = ValidationContext(
         trust_roots=_certs(ctx.trust.of(TrustKind.TSA_ROOT)) or _certs(roots),
@@ -176,7 +279,7 @@ class CmsVerifier:
         signed = load_signed_data(
             read_bytes(evidence.path, display=evidence.name, limits=ctx.limits), evidence.name
         )
-        status = asyncio.run(_validate(subject.path, signed, ctx, ctx.at, ctx.revocation.value))
+        status = asyncio.run(_validate(subject.path, signed, ctx, ctx.at))
         signer = status.signing_cert.subject.human_friendly if status.signing_cert is not None else "?"
         details = {"signer": signer, "digest_algorithm": str(status.md_algorithm)}
         if status.signer_reported_dt is not None:
@@ -189,17 +292,11 @@ class CmsVerifier:
                 details=details,
             )
         uses = _anchor_use(status.validation_path, roots)
-        revoked = _revoked_in_trust_store(status.validation_path, ctx.trust.of(TrustKind.CRL))
-        if status.revoked or revoked:
-            raise SignatureFailure(
-                f"certificate {revoked or signer} is revoked (CRL in the trust store)",
-                keys=uses,
-                details=details,
-                matched=True,
-            )
-        if status.trusted:
+        if status.trusted or status.revoked:
+            revocation = _check_revocation(status.validation_path, ctx, uses, details, bool(status.revoked))
             return Verified(
-                reason=f"CMS signature by {signer} verifies over {subject.name}; chain valid at {ctx.at.isoformat()} to a trusted root",
+                reason=f"CMS signature by {signer} verifies over {subject.name}; chain valid at {ctx.at.isoformat()} "
+                f"to a trusted root; {revocation}",
                 keys=uses,
                 policy=f"expired-certificates={ctx.expired_certificates.value}",
                 details=details,
@@ -247,7 +344,7 @@ class CmsVerifier:
                 matched=True,
             )
         proven: datetime = stamp.timestamp
-        at_signing = asyncio.run(_validate(subject.path, signed, ctx, proven, "soft-fail"))
+        at_signing = asyncio.run(_validate(subject.path, signed, ctx, proven))
         uses = _anchor_use(at_signing.validation_path, ctx.trust.of(TrustKind.X509_ROOT))
         if not (at_signing.intact and at_signing.valid and at_signing.trusted):
             raise SignatureFailure(
@@ -256,20 +353,13 @@ class CmsVerifier:
                 details=details,
                 matched=True,
             )
-        revoked = _revoked_in_trust_store(at_signing.validation_path, ctx.trust.of(TrustKind.CRL))
-        if revoked:
-            raise SignatureFailure(
-                f"certificate {revoked} is revoked (CRL in the trust store)",
-                keys=uses,
-                details=details,
-                matched=True,
-            )
+        revocation = _check_revocation(at_signing.validation_path, ctx, uses, details)
         tsa = stamp.signing_cert.subject.human_friendly if stamp.signing_cert is not None else "?"
         details["timestamp_authority"] = tsa
         return Verified(
             reason=(
                 f"CMS signature over {subject.name} verifies; the signing certificate has since expired, but a "
-                f"timestamp by {tsa} proves it was made at {proven.isoformat()}, when the chain was valid"
+                f"timestamp by {tsa} proves it was made at {proven.isoformat()}, when the chain was valid; {revocation}"
             ),
             keys=uses,
             signed_at=proven,

@@ -4,7 +4,13 @@ or rolled back.
 Rules (CISA deployment guidance: signed packages, an approval workflow, rollback, immutable logs):
 
 - *verified*: a verification report whose package digest is the intake's and whose verdict is
-  ``authentic``;
+  ``authentic``, *and* that this installation made (ADR 0073): the audit log holds the
+  ``update.verify`` record that wrote a file with the report's exact SHA-256, that record names
+  the same package, verdict and trust-store digest as the report, and the trust store (for the
+  report's vendor scope) still has that digest. A report's own JSON is never trusted: copying an
+  authentic report and swapping in another package's digest gives a file no ``update.verify``
+  ever wrote, and the intake refuses it. A trust store changed since the verification (a key
+  removed, a CRL added) sends the intake back to *received* until it is verified again;
 - *assessed*: an SBOM diff is attached;
 - *approved*: two distinct people, neither the submitter, each approving the exact digests of
   the package, the verification report, the SBOM diff and the rollback plan. Any input that
@@ -31,7 +37,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
 from otvet.audit import canonical_json
-from otvet.model.audit import AuditEvent, Outcome
+from otvet.model.audit import AuditEvent, AuditRecord, Outcome
 from otvet.model.errors import InputError, Location
 from otvet.model.serialize import from_jsonable, to_jsonable
 from otvet.model.updates import (
@@ -43,10 +49,12 @@ from otvet.model.updates import (
     RollbackPlan,
     Transition,
     Verdict,
+    VerificationReport,
 )
 from otvet.safeio import sha256_file
 from otvet.updates.report import read_report, read_sbom_diff
 from otvet.updates.store import approval_table, from_iso, intake_table, iso, transition_table
+from otvet.updates.trust import TrustStore
 
 REQUIRED_APPROVALS = 2
 
@@ -61,6 +69,17 @@ class Recorder(Protocol):
     def record(self, event: AuditEvent) -> object:
         """Append an event."""
         ...
+
+
+class Ledger(Protocol):
+    """This installation's memory of the evidence files it produced (the audit log)."""
+
+    def produced(self, sha256: str) -> AuditRecord | None:
+        """The record of writing a file with this SHA-256 (e.g. ``update.verify``), if any."""
+        ...
+
+
+VERIFY_ACTION = "update.verify"
 
 
 def _digest(path: Path) -> str | None:
@@ -112,10 +131,17 @@ class Workflow:
     """Update intakes stored in the update intake database."""
 
     def __init__(
-        self, engine: Engine, recorder: Recorder, *, clock: Callable[[], datetime] | None = None
+        self,
+        engine: Engine,
+        recorder: Recorder,
+        *,
+        ledger: Ledger | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.engine = engine
         self.recorder = recorder
+        self.ledger = ledger
+        """Where verifications made here are looked up; without one no report verifies (fail closed)."""
         self.clock = clock or (lambda: datetime.now(UTC))
 
     # -- recording ---------------------------------------------------------------------------
@@ -294,10 +320,19 @@ class Workflow:
         values: dict[str, Any] = {}
         if report is not None:
             parsed = read_report(report)
+            digest = sha256_file(report)[0]
+            if self._verification_record(digest) is None:
+                raise self._refuse(
+                    "update.attach",
+                    actor,
+                    intake_id,
+                    f"the verification report {report.name} (sha256 {digest[:16]}...) was not written by "
+                    "'otvet update verify' on this installation: no audit record of it. A report's own content "
+                    "proves nothing; verify the package here ('otvet update verify PACKAGE ... -o REPORT') and "
+                    "attach that report",
+                )
             values.update(
-                report_path=str(report.resolve()),
-                report_sha256=sha256_file(report)[0],
-                verdict=parsed.verdict.value,
+                report_path=str(report.resolve()), report_sha256=digest, verdict=parsed.verdict.value
             )
         if sbom_diff is not None:
             read_sbom_diff(sbom_diff)
@@ -356,6 +391,9 @@ class Workflow:
                 IntakeState.RECEIVED,
                 f"the verification report's verdict is {report.verdict.value}, not authentic",
             )
+        unvouched = self._unvouched(intake, report)
+        if unvouched is not None:
+            return IntakeState.RECEIVED, unvouched
         if not intake.sbom_diff_path or "sbom_diff" in problems:
             return IntakeState.VERIFIED, problems.get("sbom_diff", "no SBOM diff attached")
         approvers = {a.approver for a in intake.valid_approvals}
@@ -364,6 +402,38 @@ class Workflow:
                 "rollback", f"{len(approvers)} of {REQUIRED_APPROVALS} valid approvals"
             )
         return IntakeState.APPROVED, f"approved by {' and '.join(sorted(approvers))}"
+
+    def _verification_record(self, report_sha256: str) -> AuditRecord | None:
+        if self.ledger is None:
+            return None
+        found = self.ledger.produced(report_sha256)
+        return found if found is not None and found.action == VERIFY_ACTION else None
+
+    def _unvouched(self, intake: Intake, report: VerificationReport) -> str | None:
+        """Why the attached report does not show a verification made here (None: it does)."""
+        assert intake.report_sha256 is not None  # noqa: S101  # the caller checked a report is attached
+        found = self._verification_record(intake.report_sha256)
+        if found is None:
+            return "the verification report was not written by 'otvet update verify' on this installation"
+        details = found.details
+        expected = {
+            "package_sha256": intake.package_sha256,
+            "verdict": Verdict.AUTHENTIC.value,
+            "trust_store": report.trust_store.digest,
+        }
+        differs = [k for k, v in expected.items() if details.get(k) != v]
+        if differs:
+            return (
+                f"the audit record of the verification (record {found.seq}) does not match the report "
+                f"({', '.join(differs)})"
+            )
+        current = TrustStore(self.engine).material(report.trust_store.vendor).digest
+        if current != report.trust_store.digest:
+            return (
+                f"the trust store changed since the verification on {found.time:%Y-%m-%d %H:%M} UTC "
+                f"(then {report.trust_store.digest[:23]}..., now {current[:23]}...): verify the package again"
+            )
+        return None
 
     def refresh(self, intake_id: str, *, actor: Actor) -> Intake:
         """Re-check every input and move the intake to the state they justify (forward or back)."""
