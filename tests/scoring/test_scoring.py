@@ -168,3 +168,18 @@ def test_not_applicable_claim_found_lacking_is_a_contradiction() -> None:
     )
     o = next(x for x in outcomes if x.criterion_id == "SBD-06.04")
     assert o.contradiction is not None and "not applicable" in o.contradiction
+
+
+def test_the_most_conservative_vendor_claim_stands() -> None:
+    # The questionnaire says yes, the vendor's own (shipped, so attested) probe run says no.
+    outcomes = resolve(
+        CATALOG,
+        STANDARD,
+        [
+            r("SBD-06.01", Status.MET, Basis.ATTESTED, "questionnaire"),
+            r("SBD-06.01", Status.NOT_MET, Basis.ATTESTED, "probe"),
+        ],
+    )
+    o = next(x for x in outcomes if x.criterion_id == "SBD-06.01")
+    assert (o.status, o.basis, o.analyzer) == (Status.NOT_MET, Basis.ATTESTED, "probe")
+    assert "Other vendor claims: [questionnaire: met]" in o.rationale

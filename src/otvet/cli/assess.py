@@ -69,12 +69,17 @@ def assess(
     ] = None,
     evidence: Annotated[
         list[Path] | None,
-        typer.Option("--evidence", "-e", help="An extra evidence file to add to the bundle (repeatable)."),
+        typer.Option(
+            "--evidence",
+            "-e",
+            help="Your own evidence file to add beside the vendor bundle (repeatable); counts as buyer evidence.",
+        ),
     ] = None,
     probe: Annotated[
         list[Path] | None,
         typer.Option(
-            "--probe", help="A lab probe result (otvet probe -o FILE) to add to the bundle (repeatable)."
+            "--probe",
+            help="Your own lab probe result (otvet probe -o FILE), counted as observed (repeatable).",
         ),
     ] = None,
 ) -> None:

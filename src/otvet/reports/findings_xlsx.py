@@ -118,11 +118,22 @@ def render_xlsx(assessment: Assessment, catalog: Catalog) -> bytes:
     artifacts = book.create_sheet("Artifacts")
     header(
         artifacts,
-        ["Path", "Kind", "Format", "Size (bytes)", "SHA-256", "Recognised by"],
-        [40, 16, 26, 12, 66, 16],
+        ["Path", "Kind", "Format", "Size (bytes)", "SHA-256", "Recognised by", "Supplied by"],
+        [40, 16, 26, 12, 66, 16, 16],
     )
     for art in a.artifacts:
-        append(artifacts, [art.path, art.kind.value, art.format or "", art.size, art.sha256, art.detected_by])
+        append(
+            artifacts,
+            [
+                art.path,
+                art.kind.value,
+                art.format or "",
+                art.size,
+                art.sha256,
+                art.detected_by,
+                art.origin.value,
+            ],
+        )
     finish(artifacts)
 
     for section in a.sections:

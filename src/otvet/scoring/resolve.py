@@ -68,7 +68,9 @@ def resolve(
         criterion = catalog.criterion(cid)
         items = by_criterion.get(cid, [])
         claims = [r for r in items if r.basis is Basis.ATTESTED]
-        claim = claims[0] if claims else None
+        # Several vendor claims (questionnaire, vendor-shipped probe run or verification report):
+        # the most conservative one stands for the vendor, the others are quoted.
+        claim = _worst(claims) if claims else None
         decisive = [r for r in items if r.basis.is_evidence and r.status is not Status.NOT_EVIDENCED]
         unchecked = [r for r in items if r.status is Status.NOT_EVIDENCED]
         contradiction = None
@@ -96,6 +98,11 @@ def resolve(
             )
         elif claim is not None:
             rationale = claim.rationale
+            other_claims = [r for r in claims if r is not claim and r.status is not claim.status]
+            if other_claims:
+                rationale += " Other vendor claims: " + " ".join(
+                    f"[{r.analyzer}: {_label(r.status)}] {r.rationale}" for r in other_claims
+                )
             if unchecked:
                 rationale += " Could not be verified: " + " ".join(r.rationale for r in unchecked)
             status, basis, analyzer, evidence = claim.status, Basis.ATTESTED, claim.analyzer, claim.evidence
