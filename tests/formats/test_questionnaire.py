@@ -129,3 +129,35 @@ def test_yaml_errors_carry_their_path(tmp_path: Path) -> None:
         read_questionnaire(path, load_catalog())
     where = {loc.where for loc, _ in info.value.problems}
     assert where == {"/answers/SBD-06.01/answer", "/answers/SBD-77.01"}
+
+
+def test_lenient_read_keeps_the_readable_answers_and_locates_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "otvet_questionnaire: 1\ndate: yesterday\nanswers:\n"
+        "  SBD-06.01: {answer: sometimes}\n  SBD-77.01: Yes\n  SBD-11.01: {answer: Partial}\n",
+        encoding="utf-8",
+    )
+    response = read_questionnaire(path, load_catalog(), lenient=True)
+    assert [(a.criterion_id, a.answer) for a in response.answers] == [("SBD-11.01", Answer.PARTIAL)]
+    rejected = {r.location: r for r in response.rejected}
+    assert set(rejected) == {"/answers/SBD-06.01/answer", "/answers/SBD-77.01", "/date"}
+    assert rejected["/answers/SBD-06.01/answer"].criterion_id == "SBD-06.01"
+    assert "'sometimes' is not one of" in rejected["/answers/SBD-06.01/answer"].message
+    assert rejected["/answers/SBD-77.01"].criterion_id is None  # not a catalog id
+    assert response.answered_on is None
+    # The strict read of the same file raises with every problem.
+    with pytest.raises(QuestionnaireError) as info:
+        read_questionnaire(path, load_catalog())
+    assert len(info.value.problems) == 3
+
+
+def test_list_form_answering_a_criterion_twice_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "answers:\n  - {id: SBD-06.01, answer: Yes}\n  - {id: SBD-06.01, answer: No}\n", encoding="utf-8"
+    )
+    response = read_questionnaire(path, load_catalog(), lenient=True)
+    assert [a.answer for a in response.answers] == [Answer.YES]
+    (twice,) = response.rejected
+    assert twice.location == "/answers/1" and "answered twice (first at /answers/0)" in twice.message

@@ -216,3 +216,61 @@ def test_a_record_id_twice_in_one_import_keeps_the_first_and_says_so(
     report = kb.import_data("osv", tmp_path / "a", now=NOW)
     assert (report.added, report.problem_count) == (1, 1)
     assert "duplicate" in report.problems[0].message and "second.json" in (report.problems[0].where or "")
+
+
+def _osv_record(tmp_path: Path, record: dict[str, object]) -> Path:
+    folder = tmp_path / "osv"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{record['id']}.json").write_text(json.dumps(record))
+    return folder
+
+
+def test_fixed_versions_come_from_the_range_that_matched_and_never_from_git(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    record = {
+        "id": "PYSEC-9999-1",
+        "modified": "2025-01-01T00:00:00Z",
+        "affected": [
+            {
+                "package": {"ecosystem": "PyPI", "name": "demo-lib"},
+                "ranges": [
+                    {"type": "ECOSYSTEM", "events": [{"introduced": "1.0"}, {"fixed": "1.4"}]},
+                    {"type": "ECOSYSTEM", "events": [{"introduced": "2.0"}, {"fixed": "2.1"}]},
+                    {
+                        "type": "GIT",
+                        "repo": "https://example.invalid/demo",
+                        "events": [
+                            {"introduced": "0"},
+                            {"fixed": "0123456789abcdef0123456789abcdef01234567"},
+                        ],
+                    },
+                ],
+                "versions": ["1.2", "2.0.1"],
+            }
+        ],
+    }
+    kb.import_data("osv", _osv_record(tmp_path, record), now=NOW)
+    old = component("demo-lib", "1.3", purl="pkg:pypi/demo-lib@1.3")
+    new = component("demo-lib", "2.0.1", purl="pkg:pypi/demo-lib@2.0.1")
+    found = {m.component_ref: m for m in kb.match(sbom(old, new), now=NOW).matches}
+    assert found[old.ref].fixed_versions == ("1.4",)
+    # 2.0.1 is listed verbatim; its fix is the one of the range that contains it.
+    assert found[new.ref].fixed_versions == ("2.1",)
+    assert all("0123456789" not in v for m in found.values() for v in m.fixed_versions)
+
+
+def test_a_listed_version_matches_only_as_a_whole_list_element(kb: KnowledgeBase, tmp_path: Path) -> None:
+    record = {
+        "id": "PYSEC-9999-2",
+        "modified": "2025-01-01T00:00:00Z",
+        "affected": [{"package": {"ecosystem": "PyPI", "name": "odd"}, "versions": ["1.0", "2.0", "11.0"]}],
+    }
+    kb.import_data("osv", _osv_record(tmp_path, record), now=NOW)
+    listed = component("odd", "2.0", purl="pkg:pypi/odd@2.0", ref="listed")
+    # "," spans the boundary between two list elements in the stored JSON text;
+    # "1.0" must not be found inside "11.0".
+    boundary = component("odd", ",", purl="pkg:pypi/odd@%2C", ref="boundary")
+    inside = component("odd", "1.0.1", purl="pkg:pypi/odd@1.0.1", ref="inside")
+    refs = {m.component_ref for m in kb.match(sbom(listed, boundary, inside), now=NOW).matches}
+    assert refs == {"listed"}

@@ -50,12 +50,17 @@ class QuestionnaireAnalyzer:
 
     def analyze(self, bundle: EvidenceBundle, ctx: AnalysisContext) -> AnalyzerOutput:
         results: dict[str, CriterionResult] = {}
+        unreadable: dict[str, CriterionResult] = {}
         problems: list[Problem] = []
         rows: list[tuple[str, ...]] = []
         for artifact in bundle.of_kind(ArtifactKind.QUESTIONNAIRE):
             try:
                 response = read_questionnaire(
-                    bundle.file_of(artifact), ctx.catalog, display=artifact.path, limits=ctx.limits
+                    bundle.file_of(artifact),
+                    ctx.catalog,
+                    display=artifact.path,
+                    limits=ctx.limits,
+                    lenient=True,
                 )
             except QuestionnaireError as exc:
                 problems.append(Problem(path=artifact.path, message=exc.message, source=self.id))
@@ -69,6 +74,26 @@ class QuestionnaireAnalyzer:
                 problems.append(Problem(path=artifact.path, where=where, message=exc.message, source=self.id))
                 continue
             problems.extend(_identity_problems(response, bundle, artifact))
+            for rejected in response.rejected:
+                problems.append(
+                    Problem(
+                        path=artifact.path,
+                        where=rejected.location,
+                        message=rejected.message,
+                        source=self.id,
+                    )
+                )
+                cid = rejected.criterion_id
+                if cid is not None and cid not in unreadable:
+                    unreadable[cid] = result(
+                        cid,
+                        Status.NOT_EVIDENCED,
+                        Basis.NONE,
+                        f"The vendor's answer in {artifact.path} ({rejected.location}) could not be read: "
+                        f"{rejected.message}; ask the vendor to correct it.",
+                        self.id,
+                        (EvidenceRef.to(artifact, location=rejected.location),),
+                    )
             for answer in response.answers:
                 if answer.answer is Answer.UNANSWERED:
                     continue
@@ -106,6 +131,7 @@ class QuestionnaireAnalyzer:
                                 "Partial",
                                 "No",
                                 "N/A",
+                                "Unreadable",
                                 "Unanswered (profile)",
                             ),
                             rows=tuple(rows),
@@ -113,6 +139,10 @@ class QuestionnaireAnalyzer:
                     ),
                 ),
             )
+        # A readable answer in another questionnaire stands; otherwise the unreadable one is a
+        # result of its own ("not evidenced", with the reason), never a silent gap.
+        for unread_id, unread in unreadable.items():
+            results.setdefault(unread_id, unread)
         return AnalyzerOutput(results=tuple(results.values()), sections=sections, problems=tuple(problems))
 
 
@@ -130,6 +160,7 @@ def _summary_row(
         str(counts[Answer.PARTIAL]),
         str(counts[Answer.NO]),
         str(counts[Answer.NOT_APPLICABLE]),
+        str(len(response.rejected)),
         str(missing),
     )
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from otvet.model import (
     QuestionnaireAnswer,
     QuestionnaireError,
     QuestionnaireResponse,
+    RejectedAnswer,
 )
 from otvet.safeio import DEFAULT_LIMITS, Limits, decode_text, parse_json, parse_yaml, read_bytes
 
@@ -152,20 +154,48 @@ def write_yaml(catalog: Catalog, profile: Profile) -> str:
 
 
 def read_questionnaire(
-    path: Path, catalog: Catalog, *, display: str | None = None, limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    catalog: Catalog,
+    *,
+    display: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    lenient: bool = False,
 ) -> QuestionnaireResponse:
-    """Read a filled questionnaire (XLSX, YAML or JSON), validating every answer."""
+    """Read a filled questionnaire (XLSX, YAML or JSON), validating every answer.
+
+    Strict (the default, for ``otvet questionnaire import``): any malformed answer raises a
+    :class:`QuestionnaireError` listing every problem with its location. Lenient (for an
+    assessment): the readable answers are kept and each malformed row is returned in
+    ``rejected`` with its location, so one typo does not throw away a vendor's other answers
+    and the criteria it concerns can be reported as not evidenced. A file that is not a
+    questionnaire at all raises in both modes.
+    """
     shown = display or str(path)
     data = read_bytes(path, display=shown, limits=limits)
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data, catalog, shown)
-    text = decode_text(data, shown)
-    raw = (
-        parse_json(text, shown, limits=limits)
-        if text.lstrip().startswith("{")
-        else parse_yaml(text, shown, limits=limits)
+        response, problems = _read_xlsx(data, catalog, shown)
+    else:
+        text = decode_text(data, shown)
+        raw = (
+            parse_json(text, shown, limits=limits)
+            if text.lstrip().startswith("{")
+            else parse_yaml(text, shown, limits=limits)
+        )
+        response, problems = _read_document(raw, catalog, shown)
+    if not problems:
+        return response
+    if not lenient:
+        raise QuestionnaireError(
+            f"{shown}: {len(problems)} malformed answers", [(loc, msg) for loc, msg, _ in problems]
+        )
+    rejected = tuple(
+        RejectedAnswer(loc.where or "", msg, CriterionId(cid) if cid else None) for loc, msg, cid in problems
     )
-    return _read_document(raw, catalog, shown)
+    return replace(response, rejected=rejected)
+
+
+_Problems = list[tuple[Location, str, str | None]]
+"""Malformed rows: location, message, and the criterion id when the catalog knows it."""
 
 
 def _check_zip(data: bytes, display: str) -> None:
@@ -191,7 +221,7 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(data: bytes, catalog: Catalog, display: str) -> QuestionnaireResponse:
+def _read_xlsx(data: bytes, catalog: Catalog, display: str) -> tuple[QuestionnaireResponse, _Problems]:
     _check_zip(data, display)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -206,14 +236,14 @@ def _read_xlsx(data: bytes, catalog: Catalog, display: str) -> QuestionnaireResp
         rows = sheet.iter_rows(values_only=True)
         header = [(_text(h)).lower() for h in next(rows, ())]
         columns = {name: index for index, name in enumerate(header) if name}
-        problems: list[tuple[Location, str]] = []
-        for required in ("id", "answer"):
-            if required not in columns:
-                problems.append(
-                    (Location(display, f"sheet {SHEET!r} row 1"), f"missing column {required.title()!r}")
-                )
-        if problems:
-            raise QuestionnaireError(f"{display}: malformed questionnaire", problems)
+        missing = [
+            (Location(display, f"sheet {SHEET!r} row 1"), f"missing column {required.title()!r}")
+            for required in ("id", "answer")
+            if required not in columns
+        ]
+        if missing:
+            raise QuestionnaireError(f"{display}: malformed questionnaire", missing)
+        problems: _Problems = []
         answers = []
         seen: dict[str, int] = {}
         known = catalog.ids()
@@ -233,6 +263,7 @@ def _read_xlsx(data: bytes, catalog: Catalog, display: str) -> QuestionnaireResp
                     (
                         Location(display, f"sheet {SHEET!r} row {row_number} column {id_col}"),
                         f"unknown criterion id {cid!r}",
+                        None,
                     )
                 )
                 continue
@@ -240,7 +271,8 @@ def _read_xlsx(data: bytes, catalog: Catalog, display: str) -> QuestionnaireResp
                 problems.append(
                     (
                         Location(display, f"sheet {SHEET!r} row {row_number} column {id_col}"),
-                        f"{cid} answered twice (first in row {seen[cid]})",
+                        f"{cid} answered twice (first in row {seen[cid]}); this answer is not used",
+                        None,
                     )
                 )
                 continue
@@ -253,6 +285,7 @@ def _read_xlsx(data: bytes, catalog: Catalog, display: str) -> QuestionnaireResp
                     (
                         Location(display, f"sheet {SHEET!r} row {row_number} column {answer_col}"),
                         f"answer {raw_answer!r} is not one of {', '.join(ANSWER_CHOICES)}",
+                        cid,
                     )
                 )
                 continue
@@ -268,23 +301,19 @@ def _read_xlsx(data: bytes, catalog: Catalog, display: str) -> QuestionnaireResp
         info = _product_sheet(book)
     finally:
         book.close()
-    if problems:
-        raise QuestionnaireError(f"{display}: {len(problems)} malformed answers", problems)
     answered_on = None
     if info.get("date"):
         try:
             answered_on = date.fromisoformat(info["date"][:10])
         except ValueError:
-            raise QuestionnaireError(
-                f"{display}: malformed questionnaire",
-                [
-                    (
-                        Location(display, f"sheet {PRODUCT_SHEET!r} field Date"),
-                        f"not an ISO date: {info['date']!r}",
-                    )
-                ],
-            ) from None
-    return QuestionnaireResponse(
+            problems.append(
+                (
+                    Location(display, f"sheet {PRODUCT_SHEET!r} field Date"),
+                    f"not an ISO date: {info['date']!r}",
+                    None,
+                )
+            )
+    response = QuestionnaireResponse(
         path=display,
         answers=tuple(answers),
         vendor=info.get("vendor") or None,
@@ -294,6 +323,7 @@ def _read_xlsx(data: bytes, catalog: Catalog, display: str) -> QuestionnaireResp
         answered_on=answered_on,
         profile_id=info.get("profile") or None,
     )
+    return response, problems
 
 
 def _product_sheet(book: Any) -> dict[str, str]:
@@ -306,8 +336,8 @@ def _product_sheet(book: Any) -> dict[str, str]:
     return values
 
 
-def _read_document(raw: Any, catalog: Catalog, display: str) -> QuestionnaireResponse:
-    problems: list[tuple[Location, str]] = []
+def _read_document(raw: Any, catalog: Catalog, display: str) -> tuple[QuestionnaireResponse, _Problems]:
+    problems: _Problems = []
     if not isinstance(raw, dict) or "answers" not in raw:
         raise QuestionnaireError(f"{display}: not a questionnaire (expected a mapping with 'answers')")
     items = raw["answers"]
@@ -322,10 +352,21 @@ def _read_document(raw: Any, catalog: Catalog, display: str) -> QuestionnaireRes
         raise QuestionnaireError(f"{display}: 'answers' must be a mapping or a list")
     known = catalog.ids()
     answers = []
+    seen: dict[str, str] = {}
     for cid, value, where in pairs:
         if cid not in known:
-            problems.append((Location(display, where), f"unknown criterion id {cid!r}"))
+            problems.append((Location(display, where), f"unknown criterion id {cid!r}", None))
             continue
+        if cid in seen:
+            problems.append(
+                (
+                    Location(display, where),
+                    f"{cid} answered twice (first at {seen[cid]}); this answer is not used",
+                    None,
+                )
+            )
+            continue
+        seen[cid] = where
         entry = value if isinstance(value, dict) else {"answer": value}
         raw_answer = entry.get("answer")
         if isinstance(raw_answer, bool):  # YAML 1.1 reads a bare yes/no as a boolean
@@ -337,6 +378,7 @@ def _read_document(raw: Any, catalog: Catalog, display: str) -> QuestionnaireRes
                 (
                     Location(display, f"{where}/answer"),
                     f"answer {raw_answer!r} is not one of {', '.join(ANSWER_CHOICES)}",
+                    cid,
                 )
             )
             continue
@@ -349,8 +391,6 @@ def _read_document(raw: Any, catalog: Catalog, display: str) -> QuestionnaireRes
                 location=where,
             )
         )
-    if problems:
-        raise QuestionnaireError(f"{display}: {len(problems)} malformed answers", problems)
     answered = raw.get("date")
     answered_on: date | None = None
     if isinstance(answered, date):
@@ -359,11 +399,8 @@ def _read_document(raw: Any, catalog: Catalog, display: str) -> QuestionnaireRes
         try:
             answered_on = date.fromisoformat(str(answered))
         except ValueError:
-            raise QuestionnaireError(
-                f"{display}: malformed questionnaire",
-                [(Location(display, "/date"), f"not an ISO date: {answered!r}")],
-            ) from None
-    return QuestionnaireResponse(
+            problems.append((Location(display, "/date"), f"not an ISO date: {answered!r}", None))
+    response = QuestionnaireResponse(
         path=display,
         answers=tuple(answers),
         vendor=_text(raw.get("vendor")) or None,
@@ -373,6 +410,7 @@ def _read_document(raw: Any, catalog: Catalog, display: str) -> QuestionnaireRes
         answered_on=answered_on,
         profile_id=_text(raw.get("profile")) or None,
     )
+    return response, problems
 
 
 def dump_yaml_answers(response: QuestionnaireResponse) -> str:

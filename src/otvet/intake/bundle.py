@@ -220,7 +220,11 @@ def _product_from_questionnaire(
             continue
         try:
             response = read_questionnaire(
-                root.joinpath(*artifact.path.split("/")), catalog, display=artifact.path, limits=limits
+                root.joinpath(*artifact.path.split("/")),
+                catalog,
+                display=artifact.path,
+                limits=limits,
+                lenient=True,
             )
         except InputError:
             continue  # the questionnaire analyzer reports the problems

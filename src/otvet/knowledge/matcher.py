@@ -17,7 +17,6 @@ Rules (docs/vulnerabilities.md, ADR 0031):
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -248,9 +247,6 @@ def match_osv(conn: Connection, targets: Sequence[Target]) -> dict[int, list[Hit
     return hits
 
 
-_FIXED = re.compile(r'"fixed":"((?:[^"\\]|\\.)*)"')
-
-
 def _osv_hit(target: Target, ecosystem: str, ranges_text: str, versions_text: str, row: Any) -> Hit | None:
     """Whether one OSV affected-package row matches a target; the JSON columns are parsed
     only as far as needed (a verbatim listed version is found in the JSON text itself)."""
@@ -267,7 +263,8 @@ def _osv_hit(target: Target, ecosystem: str, ranges_text: str, versions_text: st
     # listed verbatim (found in the JSON text), a range, then the listed versions compared with
     # the scheme's equality (PEP 440: 1.0 == 1.0.0), which needs every listed version parsed.
     # (``version_json`` is json.dumps of the version: the encoding the importer wrote.)
-    if target.version_json in versions_text:
+    matched_range: dict[str, Any] | None = None
+    if _listed_verbatim(target.version_json, versions_text):
         basis, range_text = MatchBasis.PURL_EXPLICIT_VERSION, f"listed version {version} ({ecosystem})"
     else:
         for item in json.loads(ranges_text):
@@ -277,6 +274,7 @@ def _osv_hit(target: Target, ecosystem: str, ranges_text: str, versions_text: st
             if verdict.affected:
                 basis, range_text = MatchBasis.PURL_RANGE, f"{verdict.text} ({ecosystem})"
                 range_note = verdict.note
+                matched_range = item
                 break
         if basis is None and versions_text != "[]":
             scheme = scheme_for(ecosystem)
@@ -291,7 +289,7 @@ def _osv_hit(target: Target, ecosystem: str, ranges_text: str, versions_text: st
     notes = [n for n in (target.version_note, range_note) if n]
     if ":" in ecosystem and package.release is None and package.key.purl_type in ("deb", "apk", "rpm"):
         notes.append(f"the purl names no distribution release; matched the {ecosystem} record")
-    fixed = tuple(json.loads(f'"{v}"') if "\\" in v else v for v in _FIXED.findall(ranges_text))
+    fixed = _fixed_versions(version, ecosystem, ranges_text, matched_range)
     record = _record(row)
     evidence = MatchEvidence(
         record.id,
@@ -303,6 +301,47 @@ def _osv_hit(target: Target, ecosystem: str, ranges_text: str, versions_text: st
         "; ".join(notes) or None,
     )
     return Hit(record, evidence, fixed)
+
+
+def _listed_verbatim(version_json: str, versions_text: str) -> bool:
+    """Whether the JSON-encoded version is an element of the compact JSON list text.
+
+    Anchored on the list's delimiters: a bare substring test would let a version such as
+    ``,`` match the boundary between two listed versions.
+    """
+    start = versions_text.find(version_json)
+    while start != -1:
+        end = start + len(version_json)
+        if versions_text[start - 1 : start] in ("[", ",") and versions_text[end : end + 1] in (",", "]"):
+            return True
+        start = versions_text.find(version_json, start + 1)
+    return False
+
+
+def _fixed_versions(
+    version: str, ecosystem: str, ranges_text: str, matched_range: dict[str, Any] | None
+) -> tuple[str, ...]:
+    """The fixed versions to report for a hit (computed for hits only).
+
+    Only versions of the ecosystem's own ranges count (a GIT range's ``fixed`` is a commit
+    hash, not an upgrade target), and only of the range the version fell in: a record that
+    lists ``1.x fixed in 1.4`` and ``2.x fixed in 2.1`` tells a 1.2 user to go to 1.4. A
+    version matched by the explicit list takes the fixes of the ranges that contain it, or of
+    every ecosystem range when none does (the list and the ranges disagree; the record is all
+    we have).
+    """
+    if '"fixed"' not in ranges_text:
+        return ()
+    ranges = [r for r in json.loads(ranges_text) if r.get("type") != "GIT"]
+    chosen: list[dict[str, Any]]
+    if matched_range is not None:
+        chosen = [matched_range]
+    else:
+        chosen = [
+            r for r in ranges if osv_range_contains(version, r["type"], r["events"], ecosystem).affected
+        ] or ranges
+    fixed = [str(e["fixed"]) for r in chosen for e in r.get("events", ()) if "fixed" in e]
+    return tuple(dict.fromkeys(fixed))
 
 
 def _hashable(key: Any) -> Any:

@@ -58,6 +58,7 @@ from otvet.model.questionnaire import (
     Answer,
     QuestionnaireAnswer,
     QuestionnaireResponse,
+    RejectedAnswer,
 )
 from otvet.model.results import (
     AnalyzerOutput,
@@ -119,6 +120,7 @@ __all__ = [
     "QuestionnaireAnswer",
     "QuestionnaireError",
     "QuestionnaireResponse",
+    "RejectedAnswer",
     "SbomDocument",
     "Scores",
     "Section",

@@ -70,6 +70,17 @@ class QuestionnaireAnswer:
 
 
 @dataclass(frozen=True)
+class RejectedAnswer:
+    """A questionnaire row that could not be read (kept so that nothing is dropped silently)."""
+
+    location: str
+    """Where it sits (``sheet 'Questionnaire' row 7 column F`` or a YAML path)."""
+    message: str
+    criterion_id: CriterionId | None = None
+    """The criterion the row answers, when its id is known to the catalog."""
+
+
+@dataclass(frozen=True)
 class QuestionnaireResponse:
     """A filled questionnaire."""
 
@@ -81,3 +92,5 @@ class QuestionnaireResponse:
     respondent: str | None = None
     answered_on: date | None = None
     profile_id: str | None = None
+    rejected: tuple[RejectedAnswer, ...] = ()
+    """Rows that could not be read (only when read leniently; a strict read raises instead)."""
