@@ -34,6 +34,7 @@ def test_db_import_status_and_vulns_match(
     assert main(["vulns", "match", str(sbom), "-o", str(out_file)]) == ExitCode.OK
     printed = capsys.readouterr().out
     assert "CVE-2023-0286" in printed and "could not be checked" in printed
+    assert "Matched against:" in printed and "kev" in printed.split("Matched against:")[1]
     data = json.loads(out_file.read_text())
     assert {m["vulnerability"] for m in data["report"]["matches"]} >= {"CVE-2023-0286", "CVE-2022-37434"}
     assert all(m["evidence"][0]["basis"] == "cpe-range" for m in data["report"]["matches"])

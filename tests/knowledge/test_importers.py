@@ -274,3 +274,19 @@ def test_a_listed_version_matches_only_as_a_whole_list_element(kb: KnowledgeBase
     inside = component("odd", "1.0.1", purl="pkg:pypi/odd@1.0.1", ref="inside")
     refs = {m.component_ref for m in kb.match(sbom(listed, boundary, inside), now=NOW).matches}
     assert refs == {"listed"}
+
+
+def test_links_in_an_import_directory_are_reported_not_followed(
+    sqlite_kb: KnowledgeBase, corpus: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "go"
+    _go_sample(corpus, folder, 3)
+    outside = tmp_path / "outside.json"
+    outside.write_text((corpus / "osv" / "go" / "GO-2020-0001.json").read_text())
+    (folder / "linked.json").symlink_to(outside)
+    (folder / "linked-dir").symlink_to(tmp_path)
+    report = sqlite_kb.import_data("osv", folder, now=NOW)
+    assert report.added == 3
+    skipped = {p.where: p.message for p in report.problems}
+    assert skipped["linked.json"] == "not read: symbolic link (links are not followed)"
+    assert skipped["linked-dir"] == "not read: symbolic link (links are not followed)"

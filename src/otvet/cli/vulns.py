@@ -28,7 +28,10 @@ _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "l
 @app.command("match")
 def match(
     sbom: Annotated[
-        Path, typer.Argument(help="SBOM file (CycloneDX JSON; more formats as readers are added).")
+        Path,
+        typer.Argument(
+            help="SBOM file: CycloneDX 1.2-1.6 (JSON or XML), SPDX 2.2/2.3 (JSON or tag-value) or SPDX 3.0 JSON-LD."
+        ),
     ],
     vex: Annotated[
         list[Path] | None,
@@ -45,7 +48,14 @@ def match(
         bool, typer.Option("--fail-on-kev", help="Exit 1 when an open KEV-listed vulnerability is found.")
     ] = False,
 ) -> None:
-    """Match every component of an SBOM; print the table and optionally write JSON."""
+    """Match an SBOM's components against the offline knowledge base (import data first with
+    'otvet db import').
+
+    Components with a purl are matched to OSV records by ecosystem and version rules, components
+    with a CPE to NVD criteria by exact vendor and product; nothing is matched by bare name.
+    Prints every match with its basis and the data set it came from, applies VEX per
+    (vulnerability, component), and lists the components that could not be matched and why.
+    """
     with RichProgress() as progress:
         run = match_sbom(sbom, vex or [], url=db, progress=progress)
     report = run.report
@@ -79,6 +89,12 @@ def match(
         f"{sum(1 for m in report.matches if m.resolved_by_vex)} covered by not_affected/fixed VEX; "
         f"{run.statements} VEX statement(s) read"
     )
+    if report.data_sets:
+        out.print("Matched against:")
+        for data_set in report.data_sets:
+            age = f", {data_set.age_days:.0f} days old" if data_set.age_days is not None else ""
+            count = f"{data_set.records} records" if data_set.records is not None else "records"
+            out.print(f"  {data_set.source} {data_set.name} ({count}{age})", markup=False)
     if report.unmatchable:
         out.print(f"[yellow]{len(report.unmatchable)} component(s) could not be checked:[/]")
         for u in report.unmatchable:

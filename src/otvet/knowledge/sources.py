@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from otvet.model import FormatError, LimitExceeded, Location, Problem
+from otvet.model import FormatError, LimitExceeded, Location, Problem, Severity
 from otvet.safeio import DEFAULT_LIMITS, Limits, check_member_name
 
 MiB = 1024 * 1024
@@ -74,23 +74,36 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _walk(root: Path) -> Iterator[tuple[str, Path]]:
-    """Regular files under ``root`` in a stable order, without following links."""
+def _walk(root: Path, problems: list[Problem] | None = None) -> Iterator[tuple[str, Path]]:
+    """Regular files under ``root`` in a stable order, without following links.
+
+    With ``problems``, what is not read is said there: links (never followed: a link could
+    point anywhere on the importing machine), special files and unreadable directories.
+    """
     stack = [root]
     found: list[tuple[str, Path]] = []
+
+    def skipped(entry_path: str, reason: str) -> None:
+        if problems is not None:
+            shown = Path(entry_path).relative_to(root).as_posix() if entry_path != str(root) else "."
+            problems.append(Problem(str(root), f"not read: {reason}", shown, Severity.WARNING, "import"))
+
     while stack:
         directory = stack.pop()
         try:
             entries = list(os.scandir(directory))
-        except OSError:
+        except OSError as exc:
+            skipped(str(directory), f"unreadable directory ({exc.strerror or exc})")
             continue
         for entry in entries:
             if entry.is_symlink():
-                continue
-            if entry.is_dir(follow_symlinks=False):
+                skipped(entry.path, "symbolic link (links are not followed)")
+            elif entry.is_dir(follow_symlinks=False):
                 stack.append(Path(entry.path))
             elif entry.is_file(follow_symlinks=False):
                 found.append((Path(entry.path).relative_to(root).as_posix(), Path(entry.path)))
+            else:
+                skipped(entry.path, "not a regular file")
     found.sort()
     yield from found
 
@@ -117,7 +130,7 @@ def iter_members(
     iteration continues with the next member.
     """
     if path.is_dir():
-        for relative, file in _walk(path):
+        for relative, file in _walk(path, problems):
             if not relative.lower().endswith(suffixes):
                 continue
             try:
