@@ -137,6 +137,18 @@ def test_a_missing_legacy_check_keeps_it_open(tmp_path: Path) -> None:
     assert result.status is Status.NOT_EVIDENCED and "http.cleartext" in result.rationale
 
 
+def test_a_needed_check_that_cannot_show_it_keeps_it_open(tmp_path: Path) -> None:
+    # SNMP that ignores 'public' may still speak v2c with another community.
+    snmp_unsure = record(
+        "snmp.v1v2c_public",
+        passed("snmp", "SBD-06.04", "The agent ignores community 'public'.", conclusive=False),
+    )
+    outcomes = assess_with(tmp_path, run_with(*LEGACY_PASSES[:3], snmp_unsure, LEGACY_PASSES[4]))
+    result = by_probe(outcomes["SBD-06.04"])
+    assert result.status is Status.NOT_EVIDENCED
+    assert "snmp.v1v2c_public cannot show from the network" in result.rationale
+
+
 def test_silence_is_never_a_pass(tmp_path: Path) -> None:
     silent = record(
         "tftp.service", Finding("tftp", Verdict.INDETERMINATE, "No answer from udp/69.", ("SBD-06.04",))

@@ -41,6 +41,7 @@ ADDRESSES = {
     ("composite", "bad"): "127.0.86.1",
     ("composite", "good"): "127.0.87.1",
     ("echo", "echo"): "127.0.88.1",
+    ("snmp", "private"): "127.0.90.1",
 }
 
 FAST = Pacing(min_gap_s=0.05, max_packets_per_s=200.0, connect_timeout_s=3.0, read_timeout_s=3.0)

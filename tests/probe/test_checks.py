@@ -257,6 +257,20 @@ def test_snmp_v3_only(lab: Lab, snmpd: str) -> None:
     assert run.watch.uptime[0].source == "snmp engine"
 
 
+def test_snmp_ignoring_public_is_not_proof_that_v2c_is_off(lab: Lab, snmpd: str) -> None:
+    device = lab.device(SnmpDevice, "private", binary=snmpd)
+    mark = device.mark()
+    run = probe(device.target())
+    community = record(run, "snmp.v1v2c_public")
+    # The agent speaks v2c (with another community) yet looks exactly like the v3-only one.
+    assert community.verdict is Verdict.PASS
+    snmp_finding = next(f for f in community.findings if f.key == "snmp")
+    assert snmp_finding.conclusive is False and "another community" in snmp_finding.rationale
+    sent = device.ledger.of("datagram", mark)
+    assert {e.get("community") for e in sent if e.get("version") in ("v1", "v2c")} == {"public"}
+    assert {e.get("version") for e in sent} == {"v1", "v2c", "v3"}  # one of each, nothing else
+
+
 def test_results_round_trip_as_json(lab: Lab) -> None:
     device = lab.device(LegacyDevice, "good")
     run = probe(device.target())

@@ -114,7 +114,9 @@ class ProbeAnalyzer:
     """Turns probe results into observed results and a report section."""
 
     id: ClassVar[str] = "probe"
-    version: ClassVar[str] = "1.1"  # 1.1: evidence provenance (ADR 0070)
+    version: ClassVar[str] = (
+        "1.2"  # 1.1: evidence provenance (ADR 0070); 1.2: every needed check must show it
+    )
     title: ClassVar[str] = "Lab probe"
     criteria: ClassVar[tuple[str, ...]] = CRITERIA
 
@@ -219,7 +221,15 @@ class ProbeAnalyzer:
             )
         missing = [c for c in NEEDED_FOR_MET.get(criterion, ()) if c not in ran]
         conclusive = [i for i in items if i.conclusive]
-        if conclusive and not missing:
+        # Every check the criterion needs must itself have shown it: SNMP that ignores the
+        # community 'public' may still speak v2c with another community (a conclusive
+        # Telnet pass does not make up for that).
+        unshown = [
+            c
+            for c in NEEDED_FOR_MET.get(criterion, ())
+            if c in ran and not any(i.conclusive for i in items if i.check_id == c)
+        ]
+        if conclusive and not missing and not unshown:
             return result(
                 criterion,
                 Status.MET,
@@ -230,6 +240,12 @@ class ProbeAnalyzer:
             )
         if missing:
             text = f"{voice.probe} ({where}) saw nothing against it ({said((Verdict.PASS,))}) but did not run {', '.join(missing)}."
+        elif unshown:
+            text = (
+                f"{voice.probe} ({where}) saw nothing against it ({said((Verdict.PASS,))}), "
+                f"but {', '.join(unshown)} cannot show from the network that the criterion is met; "
+                "the device's configuration export can."
+            )
         else:
             text = (
                 f"{voice.probe} ({where}) saw nothing against it ({said((Verdict.PASS,))}), "

@@ -330,13 +330,13 @@ def _fixed_versions(
     every ecosystem range when none does (the list and the ranges disagree; the record is all
     we have).
     """
-    if '"fixed"' not in ranges_text:
-        return ()
-    ranges = [r for r in json.loads(ranges_text) if r.get("type") != "GIT"]
     chosen: list[dict[str, Any]]
     if matched_range is not None:
         chosen = [matched_range]
+    elif '"fixed"' not in ranges_text:
+        return ()
     else:
+        ranges = [r for r in json.loads(ranges_text) if r.get("type") != "GIT"]
         chosen = [
             r for r in ranges if osv_range_contains(version, r["type"], r["events"], ecosystem).affected
         ] or ranges

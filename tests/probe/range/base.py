@@ -246,39 +246,53 @@ class UdpProxy(asyncio.DatagramProtocol):
         self.describe = describe
         self.transport: asyncio.DatagramTransport | None = None
         self._clients: dict[tuple[str, int], asyncio.DatagramTransport] = {}
+        self._pending: dict[tuple[str, int], asyncio.Task[asyncio.DatagramTransport]] = {}
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         self.ledger.log("datagram", peer=addr, size=len(data), **self.describe(data))
-        asyncio.get_running_loop().create_task(self._forward(data, addr))
+        # Datagrams of one client go through one upstream socket, in the order they came:
+        # the upstream is created once (a burst of three datagrams must not open three
+        # upstreams and leak two) and every datagram waits for it in arrival order.
+        pending = self._pending.get(addr)
+        if pending is None:
+            pending = asyncio.get_running_loop().create_task(self._open(addr))
+            self._pending[addr] = pending
+        pending.add_done_callback(lambda done: self._send(done, data))
 
-    async def _forward(self, data: bytes, addr: tuple[str, int]) -> None:
-        upstream = self._clients.get(addr)
-        if upstream is None:
-            proxy = self
+    async def _open(self, addr: tuple[str, int]) -> asyncio.DatagramTransport:
+        proxy = self
 
-            class Back(asyncio.DatagramProtocol):
-                def datagram_received(self, reply: bytes, _: tuple[str, int]) -> None:
-                    if proxy.transport is not None:
-                        proxy.transport.sendto(reply, addr)
+        class Back(asyncio.DatagramProtocol):
+            def datagram_received(self, reply: bytes, _: tuple[str, int]) -> None:
+                if proxy.transport is not None:
+                    proxy.transport.sendto(reply, addr)
 
-            loop = asyncio.get_running_loop()
-            upstream, _ = await loop.create_datagram_endpoint(Back, remote_addr=self.backend)
-            self._clients[addr] = upstream
-            # One upstream per client port, closed when the client has surely moved on.
-            loop.call_later(15.0, self._forget, addr)
-        upstream.sendto(data)
+        loop = asyncio.get_running_loop()
+        upstream, _ = await loop.create_datagram_endpoint(Back, remote_addr=self.backend)
+        self._clients[addr] = upstream
+        # One upstream per client port, closed when the client has surely moved on.
+        loop.call_later(15.0, self._forget, addr)
+        return upstream
+
+    @staticmethod
+    def _send(done: asyncio.Task[asyncio.DatagramTransport], data: bytes) -> None:
+        if not done.cancelled() and done.exception() is None and not done.result().is_closing():
+            done.result().sendto(data)
 
     def _forget(self, addr: tuple[str, int]) -> None:
+        self._pending.pop(addr, None)
         upstream = self._clients.pop(addr, None)
         if upstream is not None:
             upstream.close()
 
     def close(self) -> None:
         """Close the listening socket and every upstream."""
-        for addr in list(self._clients):
+        for task in self._pending.values():
+            task.cancel()
+        for addr in {*self._clients, *self._pending}:
             self._forget(addr)
         if self.transport is not None:
             self.transport.close()

@@ -1,7 +1,9 @@
 """A real SNMP agent (Debian's net-snmp ``snmpd``) behind a UDP accounting proxy.
 
 - ``bad``: SNMPv1/v2c with the read community ``public``;
-- ``good``: SNMPv3 only (a user with SHA-256 authentication and AES privacy), no community.
+- ``good``: SNMPv3 only (a user with SHA-256 authentication and AES privacy), no community;
+- ``private``: the same SNMPv3 user *and* SNMPv2c with a non-default read community: it ignores
+  ``public`` exactly as ``good`` does, yet still speaks the legacy protocol.
 
 The proxy decodes every datagram with pysnmp/pyasn1 (not with the probe's own parser) and
 logs it; SetRequests are logged as ``write``, SNMPv3 requests that name a user as ``auth``.
@@ -25,6 +27,7 @@ from tests.probe.range.base import UdpProxy, free_port
 from tests.probe.range.device import Device
 
 SYS_DESCR = "Northwind Controls NW-RTU 500, firmware 3.2.1"
+PRIVATE_COMMUNITY = "site-7f3c"  # not a default any list holds
 
 
 def describe(data: bytes) -> dict[str, Any]:
@@ -71,6 +74,8 @@ class SnmpDevice(Device):
                 'createUser otvetv3 SHA-256 "range-auth-passphrase" AES "range-priv-passphrase"',
                 "rouser otvetv3 priv",
             ]
+            if self.variant == "private":
+                lines.append(f"rocommunity {PRIVATE_COMMUNITY} default")
         config.write_text("\n".join(lines) + "\n", encoding="utf-8")
         env = {**os.environ, "MIBS": "", "SNMP_PERSISTENT_DIR": str(persist)}
         self.process = await asyncio.create_subprocess_exec(

@@ -6,6 +6,11 @@ scalars only (sysDescr.0, sysUpTime.0) with v1 and with v2c. An agent that ignor
 is silent, and silence alone proves nothing, so the same flow first sends an SNMPv3
 engine-discovery request (no credentials, RFC 3414 section 4): if the agent answers that
 but not the community requests, it demonstrably ignores ``public``.
+
+That is not proof that v1/v2c are off: an agent configured with another community stays
+just as silent (RFC 3584: a request whose community matches no entry is discarded). The
+finding for SBD-06.04 is therefore a pass that is not conclusive, and the criterion needs the
+configuration export (or an ICMP port-unreachable: no agent at all) to be met.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ class SnmpCommunity(CheckBase):
     """v1 and v2c GET of sysDescr.0 and sysUpTime.0 with ``public``, plus a v3 discovery as control."""
 
     id: ClassVar[str] = "snmp.v1v2c_public"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"
     title: ClassVar[str] = "SNMPv1/v2c with community 'public' disabled"
     category: ClassVar[Category] = Category.SAFE
     protocols: ClassVar[tuple[str, ...]] = (SNMP,)
@@ -91,8 +96,11 @@ class SnmpCommunity(CheckBase):
                 finding(
                     "snmp",
                     Verdict.PASS,
-                    f"The agent on {where(ctx)} answers SNMPv3 discovery but ignores SNMPv1/v2c requests with community 'public'.",
+                    f"The agent on {where(ctx)} answers SNMPv3 discovery but ignores SNMPv1/v2c requests with "
+                    "community 'public'; whether it speaks v1/v2c with another community cannot be seen from "
+                    "the network (the probe guesses no communities).",
                     ("SBD-06.04",),
+                    conclusive=False,
                 ),
                 finding(
                     "community",
