@@ -9,9 +9,12 @@ opt-in flags no authentication attempt and no write reaches the device.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from otvet.model.probe import Category, Pacing, ProbeRun, Transport, Verdict
+from otvet.model.probe import Category, LabConfirmation, Pacing, ProbeRun, Transport, Verdict
+from otvet.probe.engine import expected_phrase
 from tests.probe.conftest import Lab, options, probe
 from tests.probe.range.composite import CompositeDevice
 from tests.probe.range.device import Device
@@ -72,7 +75,10 @@ def assert_within_budgets(run: ProbeRun, device: Device, mark: float) -> None:
         e for e in device.ledger.of("datagram", mark) if e.get("service") != "tftp" or e.get("opcode")
     ]
     udp_sent = sum(
-        1 for r in run.checks for e in r.exchanges if e.transport is Transport.UDP and e.direction == "sent"
+        1
+        for r in run.checks
+        for e in r.exchanges
+        if e.transport is Transport.UDP and e.direction == "sent" and e.port not in device.unserved_udp
     )
     from_checks = [d for d in datagrams if d["peer"][1] in flows]
     assert len(from_checks) == udp_sent
@@ -101,6 +107,35 @@ def test_authentication_run_stays_within_budgets(rtu: CompositeDevice) -> None:
     services = {e["service"] for e in rtu.ledger.of("auth", mark)}
     assert services >= {"http", "telnet", "ftp", "ssh"}
     assert rtu.ledger.of("write", mark) == []
+
+
+def test_extended_and_intrusive_run_stays_within_budgets(rtu: CompositeDevice) -> None:
+    phrase = expected_phrase(rtu.address)
+    lab = LabConfirmation((rtu.address,), phrase, phrase, datetime.now(UTC))
+    mark = rtu.mark()
+    run = probe(
+        rtu.target(modbus_write_register=7),
+        options(Category.AUTH, Category.EXTENDED, Category.INTRUSIVE, pacing=PACING, lab=lab),
+    )
+    ran = {r.check_id for r in run.checks if r.not_run is None}
+    assert {"auth.lockout", "load.connection_burst", "modbus.writeback"} <= ran
+    assert (
+        run.options.lab is not None and run.options.lab.typed == phrase
+    )  # the confirmation is in the result
+    assert_within_budgets(run, rtu, mark)
+    # The only write is the write-back of the value the named register already held.
+    writes = rtu.ledger.of("write", mark)
+    assert [(w["service"], w["address"], len(w["values"])) for w in writes] == [("modbus", 7, 1)]
+
+
+def test_good_device_authentication_run_stays_within_budgets(lab: Lab, snmpd: str) -> None:
+    plc = lab.device(CompositeDevice, "good", snmpd=snmpd)
+    mark = plc.mark()
+    run = probe(plc.target(), options(Category.AUTH, pacing=PACING))
+    assert_within_budgets(run, plc, mark)
+    assert [r.label for r in run.checks if r.verdict is Verdict.FAIL] == []
+    assert plc.ledger.of("write", mark) == []
+    assert not run.watch.degraded and run.watch.lost == 0
 
 
 def test_opcua_safe_run_opens_no_session(lab: Lab) -> None:

@@ -16,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 
 from otvet.formats.probe import probe_result_json
-from otvet.model.probe import Category, LabConfirmation, ProbeRun, Verdict
+from otvet.model.probe import Category, LabConfirmation, PortSpec, ProbeRun, Transport, Verdict
 from otvet.probe import credentials
 from otvet.probe.engine import expected_phrase
 from tests.probe.conftest import Lab, options, probe, record
@@ -181,6 +181,18 @@ def test_ssh_modern(lab: Lab) -> None:
     no_failures(run)
     assert record(run, "ssh.algorithms").verdict is Verdict.PASS
     assert record(run, "ssh.auth_methods").fields["offered"] == ["publickey"]
+
+
+def test_ssh_check_sends_nothing_to_a_port_that_announces_no_ssh(lab: Lab) -> None:
+    device = lab.device(LegacyDevice, "good")
+    port, _ = device.ports["tcp"]  # a silent service: it waits for the client to speak first
+    mark = device.mark()
+    target = device.target(ports=(PortSpec(port, Transport.TCP, "ssh"),), inventory_ports=())
+    run = probe(target, options(only=("ssh.algorithms",)))
+    assert record(run, "ssh.algorithms").verdict is Verdict.INDETERMINATE
+    device.ledger.settle(mark)
+    conns = [c for c in device.ledger.conns(mark) if c.port == port]  # the check's and the heartbeats'
+    assert conns and all(c.bytes_in == 0 and c.end == "eof" for c in conns)
 
 
 # --- Modbus ------------------------------------------------------------------------------

@@ -32,15 +32,26 @@ def test_the_dry_run_lists_everything_and_sends_nothing(
             "161/udp=snmp",
             "--write-register",
             "5",
+            "--default-ports",
             "--dry-run",
         ]
     )
     text = capsys.readouterr().out
     assert code == ExitCode.OK
+    assert (
+        "telnet.service (safe) on tcp/23 (well-known port): runs" in text
+    )  # opted in: legacy services on their well-known ports
     assert "modbus.read" in text and "function 3 (read 1 holding register at address 0) at unit 1" in text
     assert "creds.http" in text and "needs --auth" in text
     assert "modbus.writeback" in text and "needs --intrusive and a lab confirmation" in text
     assert "budget 32 connection(s), 0 message(s)" in text  # the inventory
+
+
+def test_without_default_ports_only_declared_ports_get_requests(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["probe", "192.0.2.10", "-P", "502=modbus", "--dry-run"]) == ExitCode.OK
+    text = capsys.readouterr().out
+    assert "tcp/23" not in text and "udp/161" not in text
+    assert "no port declared for telnet" in text and "no port declared for snmp" in text
 
 
 def test_extended_checks_without_a_confirmation_are_refused(capsys: pytest.CaptureFixture[str]) -> None:

@@ -29,6 +29,7 @@ TARGET = ProbeTarget(
         PortSpec(161, Transport.UDP, "snmp"),
     ),
     modbus_write_register=10,
+    default_ports=True,
 )
 
 

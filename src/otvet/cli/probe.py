@@ -164,9 +164,15 @@ def probe(
     inventory: Annotated[
         str | None, typer.Option(help="TCP ports of the inventory instead of the OT/IT list, e.g. 22,80,502.")
     ] = None,
-    no_default_ports: Annotated[
-        bool, typer.Option("--no-default-ports", help="Do not try legacy services on their well-known ports.")
-    ] = False,
+    default_ports: Annotated[
+        bool | None,
+        typer.Option(
+            "--default-ports/--no-default-ports",
+            help="Also send Telnet/FTP/TFTP/HTTP/SNMP requests to their well-known ports when you declared "
+            "no port for them. Off by default: only your port map decides what is sent where; undeclared "
+            "open TCP ports get a passive banner read only.",
+        ),
+    ] = None,
     vendor: Annotated[
         str | None, typer.Option(help="Vendor name (selects vendor default credentials).")
     ] = None,
@@ -272,7 +278,7 @@ def probe(
         ports=tuple(port or ()),
         documented=tuple(documented or ()),
         inventory=_ints(inventory),
-        default_ports=False if no_default_ports else None,
+        default_ports=default_ports,
         vendor=vendor,
         product=product,
         version=version,

@@ -134,8 +134,10 @@ class ProbeTarget:
     """The vendor's documented open ports (``tcp/502``, ``udp/161``); None: not given."""
     inventory_ports: tuple[int, ...] | None = None
     """TCP ports of the inventory; None: the documented OT/IT port list."""
-    default_ports: bool = True
-    """Probe the well-known ports of legacy services the user declared no port for."""
+    default_ports: bool = False
+    """Also send legacy-service requests (Telnet, FTP, TFTP, HTTP, SNMP) to their well-known
+    ports when the user declared no port for that protocol. Off by default: only the user's
+    port-to-protocol map decides what is sent where (ADR 0083)."""
     modbus_unit_id: int = 1
     modbus_register: int = 0
     """Holding register (0-based address) read once by ``modbus.read`` and the heartbeat."""

@@ -351,12 +351,14 @@ class _TcpTransport(asyncio.Transport):
             )
             return
         self._meter.charge_send(len(payload))
-        self._meter.record(self._conn.index, Transport.TCP, self._conn.port, "sent", payload)
         loop = asyncio.get_running_loop()
         delay = self._pacer.reserve_send()
         if delay <= 0 and not self._queue:
+            self._meter.record(self._conn.index, Transport.TCP, self._conn.port, "sent", payload)
             self._real.write(payload)
             return
+        # A paced message is recorded as sent when it is handed to the kernel (_drain_queue):
+        # the peer may close while it waits, and then it never reaches the wire.
         # NOTE: the send slot is reserved now, so the order of messages never changes.
         self._queue.append((loop.time() + max(0.0, delay), payload))
         self._flushed.clear()
@@ -370,7 +372,19 @@ class _TcpTransport(asyncio.Transport):
         self._flush = None
         loop = asyncio.get_running_loop()
         while self._queue and self._queue[0][0] <= loop.time():
-            self._real.write(self._queue.pop(0)[1])
+            payload = self._queue.pop(0)[1]
+            if self._real.is_closing():
+                self._meter.bytes_sent -= len(payload)
+                self._meter.record(
+                    self._conn.index,
+                    Transport.TCP,
+                    self._conn.port,
+                    "event",
+                    note=f"{len(payload)} bytes not sent: connection closed",
+                )
+                continue
+            self._meter.record(self._conn.index, Transport.TCP, self._conn.port, "sent", payload)
+            self._real.write(payload)
         if self._queue:
             self._flush = loop.call_at(self._queue[0][0], self._drain_queue)
             return

@@ -14,7 +14,7 @@ A target file (read through :mod:`otvet.safeio`, like any input)::
       161/udp: snmp
       502: modbus
     documented_ports: [tcp/22, tcp/23, tcp/80, udp/161, tcp/502]
-    default_ports: true        # also try Telnet/FTP/TFTP/HTTP/SNMP on their well-known ports
+    default_ports: false       # true: also try Telnet/FTP/TFTP/HTTP/SNMP on their well-known ports
     inventory_ports: [21, 22, 23, 80, 443, 502]   # optional; default: the OT/IT list
     modbus: {unit_id: 1, register: 0, write_register: 10}
     heartbeat: modbus          # optional; default: chosen from the ports
@@ -131,6 +131,12 @@ def _int(value: Any, name: str, where: Location, low: int, high: int) -> int:
     return value
 
 
+def _bool(value: Any, name: str, where: Location) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(f"{name} must be true or false", where)
+    return value
+
+
 def _str(value: Any, name: str, where: Location) -> str | None:
     if value is None:
         return None
@@ -187,7 +193,9 @@ def load_target(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> TargetFile:
         version=_str(data.get("version"), "version", Location(shown, "version")),
         documented_ports=documented,
         inventory_ports=inventory,
-        default_ports=bool(data.get("default_ports", True)),
+        default_ports=_bool(
+            data.get("default_ports", False), "default_ports", Location(shown, "default_ports")
+        ),
         modbus_unit_id=_int(
             modbus.get("unit_id", 1), "modbus.unit_id", Location(shown, "modbus.unit_id"), 0, 255
         ),

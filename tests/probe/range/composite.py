@@ -11,10 +11,6 @@
 
 from __future__ import annotations
 
-import socket
-
-from otvet.model.probe import Transport
-from tests.probe.range.base import free_port
 from tests.probe.range.device import Device
 from tests.probe.range.legacy import LegacyDevice
 from tests.probe.range.modbusdev import ModbusDevice
@@ -59,10 +55,11 @@ class CompositeDevice(Device):
             part.workdir = self.workdir / f"{part.kind}-{part.variant}"
             await part.start()
             self.ports.update(part.ports)
+            self.unserved_udp |= part.unserved_udp
         if self.variant == "good":
             self.ports.pop("tcp", None)  # the legacy part's heartbeat service: the PLC has OPC UA
             # SNMP is not implemented on the PLC: a UDP port where nothing answers (ICMP refused).
-            self.ports["snmp"] = (free_port(self.address, socket.SOCK_DGRAM), Transport.UDP)
+            self.closed_udp("snmp")
 
     async def stop(self) -> None:
         for part in self.parts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from otvet.model.probe import PortSpec, ProbeTarget, Transport
-from tests.probe.range.base import ClosedPort, Ledger, TcpProxy
+from tests.probe.range.base import ClosedPort, Ledger, TcpProxy, free_port
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -26,6 +27,8 @@ class Device:
         self.variant = variant
         self.ledger = Ledger(f"{self.kind}-{variant}@{address}")
         self.ports: dict[str, tuple[int, Transport]] = {}
+        self.unserved_udp: set[int] = set()
+        """UDP ports declared with nothing listening (see :meth:`closed_udp`)."""
         """protocol -> (public port, transport)."""
         self._servers: list[Any] = []
         self._proxies: list[TcpProxy] = []
@@ -65,6 +68,14 @@ class Device:
         port = await proxy.start()
         self._proxies.append(proxy)
         self.ports[protocol] = (port, Transport.TCP)
+        return port
+
+    def closed_udp(self, protocol: str) -> int:
+        """Declare ``protocol`` on a UDP port where nothing listens (datagrams draw ICMP
+        port-unreachable and reach no ledger)."""
+        port = free_port(self.address, socket.SOCK_DGRAM)
+        self.unserved_udp.add(port)
+        self.ports[protocol] = (port, Transport.UDP)
         return port
 
     def closed(self, protocol: str) -> int:

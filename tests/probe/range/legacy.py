@@ -13,7 +13,6 @@ import base64
 import struct
 
 from otvet.model.probe import Transport
-from tests.probe.range.base import free_port
 from tests.probe.range.device import Device, close, read_line
 
 IAC, DO, WILL, SB, SE = 255, 253, 251, 250, 240
@@ -51,7 +50,7 @@ class LegacyDevice(Device):
                 self.closed(protocol)
             # A device has something running: a plain TCP service for the heartbeat.
             await self.serve_tcp("tcp", _idle)
-            self.ports["tftp"] = (free_port(self.address, kind=2), Transport.UDP)
+            self.closed_udp("tftp")
             return
         await self.serve_tcp("telnet", self._telnet)
         await self.serve_tcp("ftp", self._ftp)

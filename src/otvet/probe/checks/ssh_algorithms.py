@@ -1,9 +1,9 @@
 """``ssh.algorithms``: the SSH server's protocol version and algorithm offer, from one KEXINIT.
 
-SBD-06.03 asks for secure, current protocol versions (SSH 2) by default. The check sends its
-identification, reads the server's identification and first packet (KEXINIT, sent in clear
-before any key exchange), and ends with SSH_MSG_DISCONNECT: two messages, one connection
-(unlike scanners that open dozens).
+SBD-06.03 asks for secure, current protocol versions (SSH 2) by default. The check reads the
+server's identification (a port that announces no SSH receives nothing), sends its own, reads
+the server's first packet (KEXINIT, sent in clear before any key exchange), and ends with
+SSH_MSG_DISCONNECT: two messages, one connection (unlike scanners that open dozens).
 
 The policy (what fails, what warns) follows RFC 9142 (key exchange), RFC 8758 (RC4),
 RFC 8332 (SHA-1 RSA signatures), NIST SP 800-131A Rev. 2 and BSI TR-02102-4, and the
@@ -150,14 +150,15 @@ class SshAlgorithms(CheckBase):
     """Reads one KEXINIT."""
 
     id: ClassVar[str] = "ssh.algorithms"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"  # 1.1: reads the server's identification before sending
     title: ClassVar[str] = "SSH 2 with current algorithms only"
     category: ClassVar[Category] = Category.SAFE
     protocols: ClassVar[tuple[str, ...]] = (SSH,)
     default_ports: ClassVar[tuple[PortSpec, ...]] = (PortSpec(22, Transport.TCP, SSH, "default"),)
     criteria: ClassVar[tuple[str, ...]] = ("SBD-06.03", "SBD-07.06")
     sends: ClassVar[str] = (
-        "One TCP connection to {port}: the identification 'SSH-2.0-otvet_probe', then, after the server's "
+        "One TCP connection to {port}: after the server's SSH identification (nothing is sent to a port "
+        "that does not announce SSH), the identification 'SSH-2.0-otvet_probe', then, after the server's "
         "KEXINIT, an unencrypted SSH_MSG_DISCONNECT (reason 11, by application); FIN."
     )
 
@@ -188,7 +189,9 @@ class SshAlgorithms(CheckBase):
                 )
             )
         try:
-            await conn.send(ssh.CLIENT_ID)
+            # The server speaks first (RFC 4253 section 4.2: both sides send an identification;
+            # servers do so on accept). Reading it before sending ours means a port that is not
+            # SSH after all receives nothing from us.
             await conn.wait_for(lambda b: _ident(b) is not None, ctx.timeout)
             found = _ident(conn.pending)
             if not found:
@@ -204,6 +207,7 @@ class SshAlgorithms(CheckBase):
                 )
             version, start = found
             conn.take(start)
+            await conn.send(ssh.CLIENT_ID)
             await conn.wait_for(ssh.packet_complete, ctx.timeout)
             packet = conn.take()
             await conn.send(ssh.disconnect())

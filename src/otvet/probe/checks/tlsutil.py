@@ -155,7 +155,14 @@ class TlsSession:
                 return _reason(exc)
 
     async def close(self) -> None:
-        """Send close_notify (without waiting for the peer's), then close the connection."""
+        """Send close_notify (without waiting for the peer's), then close the connection.
+
+        Not when the peer has closed already (a server that rejected the handshake or sent
+        its own alert and FIN): there is nobody left to notify, and writing to a closed
+        connection only draws a reset.
+        """
+        if self.conn.eof:
+            return
         try:
             self.obj.unwrap()
         except ssl.SSLWantReadError:
