@@ -337,9 +337,13 @@ def _fixed_versions(
         return ()
     else:
         ranges = [r for r in json.loads(ranges_text) if r.get("type") != "GIT"]
-        chosen = [
-            r for r in ranges if osv_range_contains(version, r["type"], r["events"], ecosystem).affected
-        ] or ranges
+        distinct = {str(e["fixed"]) for r in ranges for e in r.get("events", ()) if "fixed" in e}
+        if len(distinct) > 1:  # which fix applies depends on the range the version is in
+            chosen = [
+                r for r in ranges if osv_range_contains(version, r["type"], r["events"], ecosystem).affected
+            ] or ranges
+        else:
+            chosen = ranges
     fixed = [str(e["fixed"]) for r in chosen for e in r.get("events", ()) if "fixed" in e]
     return tuple(dict.fromkeys(fixed))
 
