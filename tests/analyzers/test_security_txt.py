@@ -152,3 +152,15 @@ def test_unreadable_trusted_key_is_reported_and_fails_closed(
         "trusted keys could not be read" in p.message and "no-such-key.asc" in p.message
         for p in output.problems
     )
+
+
+def test_a_document_that_cannot_be_read_is_named_when_no_policy_is_found(tmp_path: Path) -> None:
+    root = _bundle(tmp_path, CONTENT.replace("Policy: https://example.org/cvd\n", ""))
+    (root / "otvet-bundle.yaml").write_text(
+        MANIFEST + "  - path: docs/psirt.md\n    kind: document\n", encoding="utf-8"
+    )
+    (root / "docs").mkdir()
+    (root / "docs" / "psirt.md").write_bytes(b"\xff\xfe\x00\xd8 not text \x81\x82\x83" * 50)
+    policy = next(r for r in _analyze(root).results if r.criterion_id == "SBD-11.07")
+    assert policy.status is Status.NOT_EVIDENCED
+    assert "1 document(s) could not be read to look for it: docs/psirt.md" in policy.rationale

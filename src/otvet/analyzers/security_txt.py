@@ -185,9 +185,23 @@ class SecurityTxtAnalyzer:
     def _policy(
         self, bundle: EvidenceBundle, ctx: AnalysisContext, artifact: EvidenceArtifact, txt: SecurityTxt
     ) -> CriterionResult:
-        documents = [_policy_document(bundle, ctx, a) for a in bundle.of_kind(ArtifactKind.DOCUMENT)]
-        found = [d for d in documents if d is not None]
+        found: list[EvidenceArtifact] = []
+        unreadable: list[str] = []
+        for candidate in bundle.of_kind(ArtifactKind.DOCUMENT):
+            try:
+                if _is_policy_document(bundle, ctx, candidate):
+                    found.append(candidate)
+            except InputError as exc:
+                unreadable.append(f"{candidate.path} ({exc.message})")
         links = txt.values("Policy")
+        # Documents that could not be read are named: the policy may be among them.
+        unread = (
+            f" {len(unreadable)} document(s) could not be read to look for it: {'; '.join(unreadable[:3])}"
+            + (f" and {len(unreadable) - 3} more" if len(unreadable) > 3 else "")
+            + "."
+            if unreadable
+            else ""
+        )
         if found:
             doc = found[0]
             linked = (
@@ -208,7 +222,7 @@ class SecurityTxtAnalyzer:
                 "SBD-11.07",
                 Status.PARTIALLY_MET,
                 Basis.VERIFIED,
-                f"security.txt links a disclosure policy at {links[0]}, but the policy itself is not in the bundle (not fetched: otvet works offline).",
+                f"security.txt links a disclosure policy at {links[0]}, but the policy itself is not in the bundle (not fetched: otvet works offline).{unread}",
                 self.id,
                 (EvidenceRef.to(artifact),),
             )
@@ -216,23 +230,22 @@ class SecurityTxtAnalyzer:
             "SBD-11.07",
             Status.NOT_EVIDENCED,
             Basis.NONE,
-            "No disclosure policy document in the bundle and no Policy field in security.txt.",
+            f"No disclosure policy document in the bundle and no Policy field in security.txt.{unread}",
             self.id,
             (EvidenceRef.to(artifact),),
         )
 
 
-def _policy_document(
-    bundle: EvidenceBundle, ctx: AnalysisContext, artifact: EvidenceArtifact
-) -> EvidenceArtifact | None:
+def _is_policy_document(bundle: EvidenceBundle, ctx: AnalysisContext, artifact: EvidenceArtifact) -> bool:
+    """Whether a document is a disclosure policy (PDFs by name, text by its first lines).
+
+    Raises :class:`InputError` when the document cannot be read (the caller names it).
+    """
     if artifact.format == "PDF":
-        return artifact if re.search(r"cvd|disclosure", artifact.path, re.I) else None
-    try:
-        head = read_text(bundle.file_of(artifact), display=artifact.path, limits=ctx.limits)[:2000]
-    except InputError:
-        return None
+        return re.search(r"cvd|disclosure", artifact.path, re.I) is not None
+    head = read_text(bundle.file_of(artifact), display=artifact.path, limits=ctx.limits)[:2000]
     first_lines = "\n".join(head.splitlines()[:5])
-    return artifact if _POLICY_TEXT.search(first_lines) else None
+    return _POLICY_TEXT.search(first_lines) is not None
 
 
 class _Authenticity(Enum):
