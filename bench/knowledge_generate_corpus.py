@@ -83,9 +83,12 @@ def main() -> None:
                 archive.writestr(
                     f"{record['id']}.json", json.dumps(record, separators=(",", ":"), default=str)
                 )
-    print(
-        f"wrote {count} records to {out / 'osv-500k.zip'} in {t.seconds:.0f} s ({(out / 'osv-500k.zip').stat().st_size / 2**20:.0f} MiB)"
-    )
+    if share < 1.0:
+        target.unlink()
+    else:
+        print(
+            f"wrote {count} records to {target} in {t.seconds:.0f} s ({target.stat().st_size / 2**20:.0f} MiB)"
+        )
     # Like a real product SBOM: distinct packages, each at one version (a known affected,
     # introduced or fixed version of that package, so a good share of them match).
     packages = sorted(known)
