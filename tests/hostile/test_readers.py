@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape
 
+import defusedxml.ElementTree as DefusedET
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -35,6 +38,58 @@ c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
 def test_xml_with_dtd_or_entities_is_refused(document: bytes) -> None:
     with pytest.raises(FormatError, match="refused for safety"):
         parse_xml(document, "evil.xml")
+
+
+def _encoded(document: bytes, encoding: str) -> bytes:
+    text = document.decode("ascii").replace(
+        '<?xml version="1.0"?>', f'<?xml version="1.0" encoding="{encoding}"?>'
+    )
+    return text.encode(encoding)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "iso-8859-1", "cp1252"])
+@pytest.mark.parametrize(
+    "document", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["billion-laughs", "external-entity"]
+)
+def test_xml_with_dtd_is_refused_in_every_encoding(document: bytes, encoding: str) -> None:
+    # A DOCTYPE the ASCII scan cannot see (UTF-16/32) or another declared encoding takes the
+    # defusedxml path; the fast C parser only ever sees UTF-8/ASCII without any DOCTYPE.
+    # (expat cannot read some of these encodings at all: refused as not readable then.)
+    with pytest.raises(FormatError, match=r"refused for safety|not well-formed|not readable"):
+        parse_xml(_encoded(document, encoding), "evil.xml")
+
+
+def test_undeclared_entity_without_dtd_is_a_format_error() -> None:
+    with pytest.raises(FormatError, match="not well-formed XML"):
+        parse_xml(b"<bom>&xxe;</bom>", "plain.xml")
+
+
+def test_doctype_text_in_a_comment_goes_to_the_careful_parser_and_reads() -> None:
+    root = parse_xml(b"<bom><!-- no <!DOCTYPE here --><a>&amp;&#65;</a></bom>", "comment.xml")
+    assert root.find("a") is not None and root.find("a").text == "&A"  # type: ignore[union-attr]
+
+
+_NAMES = st.sampled_from(["bom", "component", "name", "version", "hash", "x:y"])
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=20)
+
+
+@st.composite
+def _xml_documents(draw: st.DrawFn, depth: int = 0) -> str:
+    name = draw(_NAMES).replace("x:y", "y")
+    attrs = draw(st.dictionaries(st.sampled_from(["ref", "type", "alg"]), _TEXT, max_size=2))
+    children = draw(st.lists(_xml_documents(depth + 1), max_size=3)) if depth < 3 else []
+    text = draw(_TEXT)
+    quoted = "".join(f' {k}="{escape(v, {chr(34): "&quot;"})}"' for k, v in attrs.items())
+    return f"<{name}{quoted}>{escape(text)}{''.join(children)}</{name}>"
+
+
+@settings(max_examples=150, deadline=None)
+@given(_xml_documents())
+def test_fast_and_careful_xml_parsers_build_the_same_tree(document: str) -> None:
+    data = document.encode("utf-8")
+    fast = parse_xml(data, "doc.xml")
+    careful = DefusedET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    assert ET.tostring(fast) == ET.tostring(careful)
 
 
 def test_malformed_xml_names_line_and_column() -> None:
