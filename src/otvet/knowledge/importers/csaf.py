@@ -46,21 +46,18 @@ from otvet.formats.csaf.versions import read_range
 from otvet.knowledge import store
 from otvet.knowledge.importers.interface import (
     Tally,
-    already,
     as_utc,
     begin_dataset,
-    find_complete,
     finish_dataset,
+    identify_input,
     parse_time,
     report,
 )
-from otvet.knowledge.sources import IMPORT_LIMITS, Member, count_members, digest_path, iter_members
+from otvet.knowledge.sources import IMPORT_LIMITS, Member, count_members, iter_members
 from otvet.model import (
     NO_PROGRESS,
     FormatError,
-    InputError,
     LimitExceeded,
-    Location,
     Problem,
     Progress,
     Severity,
@@ -109,14 +106,9 @@ class CsafImporter:
     def run(
         self, engine: Engine, path: Path, *, now: datetime, progress: Progress = NO_PROGRESS
     ) -> ImportReport:
-        if not path.exists():
-            raise InputError("no such file or directory", Location(str(path)))
-        progress.start(f"Hashing {path.name}", None)
-        sha = digest_path(path)
-        progress.finish()
-        done = find_complete(engine, self.source, sha)
+        sha, done = identify_input(engine, self.source, path, progress=progress)
         if done is not None:
-            return already(self.source, path, sha, done)
+            return done
         dataset_id = begin_dataset(engine, self.source, path.name, sha, now)
         tally = Tally()
         writer = _Writer(engine, dataset_id, tally, now, str(path))

@@ -28,7 +28,8 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 
 from otvet.knowledge import store
-from otvet.model import NO_PROGRESS, Problem, Progress
+from otvet.knowledge.sources import digest_path
+from otvet.model import NO_PROGRESS, InputError, Location, Problem, Progress
 from otvet.model.vulnerabilities import ImportReport
 
 BATCH = 1000
@@ -212,6 +213,25 @@ def report(
         data_date=tally.data_date,
         note=note,
     )
+
+
+def identify_input(
+    engine: Engine,
+    source: str,
+    path: Path,
+    *,
+    progress: Progress = NO_PROGRESS,
+    single_file: bool = False,
+) -> tuple[str, ImportReport | None]:
+    """Check an input exists and hash it: ``(sha256, report)``, where ``report`` is set when
+    the same input was imported completely before (the importer returns it unchanged)."""
+    if not (path.is_file() if single_file else path.exists()):
+        raise InputError("no such file" if single_file else "no such file or directory", Location(str(path)))
+    progress.start(f"Hashing {path.name}", None)
+    sha = digest_path(path)
+    progress.finish()
+    done = find_complete(engine, source, sha)
+    return sha, (already(source, path, sha, done) if done is not None else None)
 
 
 def already(source: str, path: Path, sha256: str, dataset_id: int) -> ImportReport:

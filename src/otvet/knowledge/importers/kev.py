@@ -19,16 +19,15 @@ from sqlalchemy import Engine
 from otvet.knowledge import store
 from otvet.knowledge.importers.interface import (
     Tally,
-    already,
     as_utc,
     begin_dataset,
-    find_complete,
     finish_dataset,
+    identify_input,
     parse_time,
     report,
 )
-from otvet.knowledge.sources import digest_path, open_stream
-from otvet.model import NO_PROGRESS, FormatError, InputError, Location, Problem, Progress
+from otvet.knowledge.sources import open_stream
+from otvet.model import NO_PROGRESS, FormatError, Location, Problem, Progress
 from otvet.model.vulnerabilities import ImportReport
 
 _CVE_ID = re.compile(r"^CVE-\d{4}-\d{4,}$")
@@ -44,12 +43,9 @@ class KevImporter:
     def run(
         self, engine: Engine, path: Path, *, now: datetime, progress: Progress = NO_PROGRESS
     ) -> ImportReport:
-        if not path.is_file():
-            raise InputError("no such file", Location(str(path)))
-        sha = digest_path(path)
-        done = find_complete(engine, self.source, sha)
+        sha, done = identify_input(engine, self.source, path, progress=progress, single_file=True)
         if done is not None:
-            return already(self.source, path, sha, done)
+            return done
         released = _released(path)
         newest = _newest(engine, self.source)
         if released is not None and newest is not None and released < newest:

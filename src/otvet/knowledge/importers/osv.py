@@ -24,17 +24,16 @@ from otvet.knowledge.importers.interface import (
     RecordWriter,
     Tally,
     VulnRecord,
-    already,
     begin_dataset,
     content_hash,
-    find_complete,
     finish_dataset,
+    identify_input,
     parse_time,
     report,
 )
 from otvet.knowledge.purls import key_for_osv
-from otvet.knowledge.sources import IMPORT_LIMITS, check_nesting, count_members, digest_path, iter_members
-from otvet.model import NO_PROGRESS, FormatError, InputError, LimitExceeded, Location, Problem, Progress
+from otvet.knowledge.sources import IMPORT_LIMITS, check_nesting, count_members, iter_members
+from otvet.model import NO_PROGRESS, FormatError, LimitExceeded, Location, Problem, Progress
 from otvet.model.vulnerabilities import ImportReport, SeverityRating
 from otvet.safeio import parse_json, parse_yaml
 
@@ -55,14 +54,9 @@ class OsvImporter:
     def run(
         self, engine: Engine, path: Path, *, now: datetime, progress: Progress = NO_PROGRESS
     ) -> ImportReport:
-        if not path.exists():
-            raise InputError("no such file or directory", Location(str(path)))
-        progress.start(f"Hashing {path.name}", None)
-        sha = digest_path(path)
-        progress.finish()
-        done = find_complete(engine, self.source, sha)
+        sha, done = identify_input(engine, self.source, path, progress=progress)
         if done is not None:
-            return already(self.source, path, sha, done)
+            return done
         dataset_id = begin_dataset(engine, self.source, path.name, sha, now)
         tally = Tally()
         writer = RecordWriter(engine, self.source, dataset_id, tally)
